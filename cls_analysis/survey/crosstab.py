@@ -17,7 +17,7 @@ Examples
 ...                      "fume": (["oui"] * 15 + ["non"] * 35) + (["oui"] * 30 + ["non"] * 20)})
 >>> ct = Design(data).crosstab("sexe", "fume")
 >>> round(ct.test.statistic, 3), ct.test.ndf, ct.test.ddf
-(3.61, 1.0, 99.0)
+(9.0, 1.0, 99.0)
 """
 
 from __future__ import annotations
