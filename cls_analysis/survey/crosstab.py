@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from cls_analysis.survey.errors import DesignError
-from cls_analysis.survey.estimates import SurveyEstimates, proportions
+from cls_analysis.survey.estimates import SurveyEstimates, level_mask, proportions
 
 __all__ = ["Crosstab", "RaoScottTest", "crosstab", "rao_scott"]
 
@@ -103,9 +103,10 @@ def rao_scott(design, row: str, col: str) -> RaoScottTest:
             f"test impossible : « {row} » a {nr} modalité(s) et « {col} » {nc} parmi les répondants "
             "aux deux questions ; il en faut au moins deux de chaque."
         )
-    av, bv = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
+    ma = [level_mask(a, x) for x in la]
+    mb = [level_mask(b, x) for x in lb]
     # cells with the row index varying fastest, as R's interaction(row, col)
-    cells = np.column_stack([(av == la[i]) & (bv == lb[j]) & both for j in range(nc) for i in range(nr)])
+    cells = np.column_stack([ma[i] & mb[j] & both for j in range(nc) for i in range(nr)])
     w = design._weights
     wd = w * both
     big_n = wd.sum()

@@ -48,7 +48,7 @@ from scipy import stats
 from cls_analysis.errors import describe_rows
 from cls_analysis.survey.errors import DesignError
 
-__all__ = ["PROPORTION_METHODS", "SurveyEstimates", "means", "proportions", "totals"]
+__all__ = ["PROPORTION_METHODS", "SurveyEstimates", "level_mask", "means", "proportions", "proportion_ci", "totals"]
 
 PROPORTION_METHODS = ("logit", "beta", "wald")
 _METHOD_LABEL = {
@@ -178,6 +178,18 @@ def _groups(design) -> dict[str, list[tuple[str, str]]]:
     return multiple_groups(design.codebook)
 
 
+def level_mask(series: pd.Series, value) -> np.ndarray:
+    """Boolean array: rows equal to ``value`` (missing values are never equal).
+
+    >>> level_mask(pd.Series([True, pd.NA, False], dtype="boolean"), True).tolist()
+    [True, False, False]
+    """
+    out = series.eq(value)
+    if out.dtype != bool:
+        out = out.fillna(False)
+    return out.to_numpy(dtype=bool)
+
+
 def _levels_of(series: pd.Series) -> list:
     if isinstance(series.dtype, pd.CategoricalDtype):
         return list(series.cat.categories)
@@ -203,15 +215,14 @@ def _categorical_items(design, variable: str):
             )
         block = data[cols]
         valid = block.notna().any(axis=1).to_numpy()
-        y = np.column_stack([(block[c] == True).to_numpy(dtype=bool) for c in cols])  # noqa: E712
+        y = np.column_stack([level_mask(block[c], True) for c in cols])
         return [lab for _, lab in options], y.astype(float), valid
     if variable not in data.columns:
         raise _missing_column(design, variable)
     s = data[variable]
     valid = s.notna().to_numpy()
     levels = _levels_of(s)
-    values = s.to_numpy(dtype=object)
-    y = np.column_stack([values == lv for lv in levels]) if levels else np.zeros((len(s), 0))
+    y = np.column_stack([level_mask(s, lv) for lv in levels]) if levels else np.zeros((len(s), 0))
     return levels, np.where(valid[:, None], y, False).astype(float), valid
 
 
@@ -247,15 +258,15 @@ def _domains(design, by) -> tuple[pd.DataFrame, np.ndarray]:
     if len(by) == 1:
         s = data[by[0]]
         levels = _levels_of(s)
-        values = s.to_numpy(dtype=object)
-        masks = np.column_stack([values == lv for lv in levels]) if levels else np.zeros((n, 0), bool)
+        masks = np.column_stack([level_mask(s, lv) for lv in levels]) if levels else np.zeros((n, 0), bool)
         return pd.DataFrame({by[0]: levels}), masks
     keys = data[by]
     ok = keys.notna().all(axis=1).to_numpy()
     combos = keys[ok].drop_duplicates()
     combos = combos.sort_values(by).reset_index(drop=True)
-    arr = keys.to_numpy(dtype=object)
-    masks = np.column_stack([ok & (arr == np.asarray(c, dtype=object)).all(axis=1) for c in combos.to_numpy(dtype=object)])
+    masks = np.column_stack(
+        [ok & np.logical_and.reduce([level_mask(keys[b], v) for b, v in zip(by, c, strict=True)]) for c in combos.to_numpy(dtype=object)]
+    )
     return combos, masks
 
 
