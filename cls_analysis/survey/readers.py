@@ -486,10 +486,10 @@ def _build(
     lastpage = _find(raw.columns, {"lastpage", "derniere page"}) if kind.startswith("limesurvey") else None
     keep = np.ones(len(raw), dtype=bool)
     if submit is not None and complete_only:
-        incomplete = (raw[submit] == "").to_numpy()
+        incomplete = (raw[submit] == "").to_numpy().copy()
         if min_lastpage is not None and lastpage is not None:
             page = pd.to_numeric(raw[lastpage], errors="coerce").to_numpy()
-            incomplete &= ~(page >= min_lastpage)
+            incomplete = incomplete & ~(page >= min_lastpage)
         if incomplete.any():
             why = "sans date de soumission"
             if min_lastpage is not None:
