@@ -6,7 +6,8 @@ All the margins must describe the same population (same total).
 
 The weights are adjusted margin after margin until every weighted margin matches its
 population to a relative tolerance (``1e-10`` by default). Optional *bounds* keep the
-weight ratios ``w / w_base`` inside ``[lower, upper]`` (trimming): the ratios are clipped at
+weight ratios ``w / w_base`` (base weights scaled to the population total) inside
+``[lower, upper]`` (trimming): the ratios are clipped at
 each step and the raking goes on until the margins are met again with the clipped weights.
 
 Examples
@@ -129,7 +130,7 @@ def prepare_margins(data: pd.DataFrame, margins: pd.DataFrame, *, rel_tol: float
     totals = m.groupby("variable", sort=False)["population"].sum()
     ref = totals.iloc[0]
     if (abs(totals - ref) > rel_tol * ref).any():
-        listing = " ; ".join(f"{v} : {t:,.1f}".replace(",", " ") for v, t in totals.items())
+        listing = " ; ".join(f"{v} : {_fr(t)}" for v, t in totals.items())
         raise MarginsError(
             f"les marges n'ont pas le même total ({listing}). Toutes les marges doivent décrire "
             "la même population (même source, même année, même champ d'âge) : recalculez-les, "
@@ -174,6 +175,11 @@ def prepare_margins(data: pd.DataFrame, margins: pd.DataFrame, *, rel_tol: float
     return out
 
 
+def _fr(x: float) -> str:
+    """A number written the French way for messages: ``12 345,6``."""
+    return f"{x:,.1f}".replace(",", " ").replace(".", ",")
+
+
 def _margin_error(weights: np.ndarray, margins: list[_Margin]) -> float:
     err = 0.0
     for mg in margins:
@@ -206,7 +212,10 @@ def rake_weights(
     max_iter : int, default 1000
         Maximum passes over the margins.
     bounds : (float, float), optional
-        Bounds on the weight ratio ``w / w_base`` (trimming), e.g. ``(0.3, 3.0)``.
+        Bounds on the weight ratio ``g = w / (c × w_base)`` (trimming), e.g. ``(0.3, 3.0)``,
+        where ``c`` = population total / sum of base weights scales the base weights to the
+        population (so that ``g`` is 1 for a respondent whose weight is not changed by the
+        raking beyond that scaling).
 
     Returns
     -------
@@ -229,6 +238,7 @@ def rake_weights(
                 "par exemple (0.3, 3.0)."
             )
     w = w0.copy()
+    scaled = w0 * (mgs[0].targets.sum() / w0.sum())
     stored: list[np.ndarray] = [w] * len(mgs)
     converged = False
     it = 0
@@ -239,7 +249,7 @@ def rake_weights(
             tot = np.bincount(mg.codes, weights=w, minlength=len(mg.levels))
             w = w * (mg.targets / tot)[mg.codes]
             if bounds is not None:
-                w = np.clip(w, lo * w0, hi * w0)
+                w = np.clip(w, lo * scaled, hi * scaled)
             stored[k] = w
         err = _margin_error(w, mgs)
         if err < tol:
@@ -268,9 +278,9 @@ def rake_weights(
         raise RakingError(
             f"le calage n'a pas convergé après {it} itérations : écart relatif maximal "
             f"{err:.2e} sur une marge (pire : {worst.variable} = {worst.level}, population "
-            f"{worst.population:,.1f}, obtenu {worst.weighted_after:,.1f}). Que faire : {advice}"
+            f"{_fr(worst.population)}, obtenu {_fr(worst.weighted_after)}). Que faire : {advice}"
             "regroupez les modalités peu représentées, vérifiez que les marges sont compatibles "
-            "entre elles (même champ), ou augmentez max_iter.".replace(",", " ")
+            "entre elles (même champ), ou augmentez max_iter."
         )
     block = RakingBlock(codes=tuple(mg.codes for mg in mgs), weights=tuple(stored))
     return RakingResult(

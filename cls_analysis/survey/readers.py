@@ -355,7 +355,7 @@ def apply_codebook(
                         f"{label} : valeur(s) hors des modalités du codebook {describe_rows(['« ' + x + ' »' for x in vals], limit=5)} "
                         f"(lignes {_lines(v.index[unknown])}) ; modalités déclarées : {rec.levels}"
                     )
-                cats = list(dict.fromkeys(lab for _, lab in pairs))
+                cats = list(dict.fromkeys(lab for code, lab in pairs if code.lower() not in miss and lab.lower() not in miss))
             else:
                 mapped = v
                 cats = sorted(set(v[~na]), key=_natural_key)
