@@ -271,31 +271,52 @@ def _domains(design, by) -> tuple[pd.DataFrame, np.ndarray]:
 
 
 # ---------------------------------------------------------------------- core
-def _linear(design, y: np.ndarray, masks: np.ndarray, kind: str) -> dict[str, np.ndarray]:
-    """Estimates, variances, design effects of means or totals of columns of ``y`` over ``masks``."""
+_CHUNK = 256
+
+
+def _linear(design, y: np.ndarray, masks: np.ndarray, kind) -> dict[str, np.ndarray]:
+    """Estimates, variances, design effects of means or totals of columns of ``y`` over
+    ``masks``; ``kind`` is "mean", "total" or a boolean array (True = total) per column.
+    Columns are processed in chunks to bound memory."""
+    k = y.shape[1]
+    kinds = np.full(k, kind == "total") if isinstance(kind, str) else np.asarray(kind, dtype=bool)
+    parts = [
+        _linear_chunk(design, y[:, i : i + _CHUNK], masks[:, i : i + _CHUNK], kinds[i : i + _CHUNK])
+        for i in range(0, max(k, 1), _CHUNK)
+    ]
+    return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+
+
+def _linear_chunk(design, y: np.ndarray, masks: np.ndarray, is_total: np.ndarray) -> dict[str, np.ndarray]:
     w = design._weights
-    masks = np.asarray(masks, dtype=bool)
-    wd = masks * w[:, None]
-    nd = masks.sum(axis=0).astype(float)
+    mf = np.asarray(masks, dtype=float)
+    nd = mf.sum(axis=0)
+    wd = mf * w[:, None]
     big_n = wd.sum(axis=0)
-    yz = np.where(masks, y, 0.0)
-    tot = (wd * yz).sum(axis=0)
+    yz = np.asarray(y, dtype=float) * mf
+    tot = np.einsum("ij,ij->j", wd, yz)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = tot / big_n
-        centred = np.where(masks, yz - mean, 0.0)
-        if kind == "total":
+        c = yz - np.nan_to_num(mean)
+        c *= mf  # centred values, zero outside the domain
+        dev2 = np.einsum("ij,ij,ij->j", wd, c, c)
+        if is_total.all():
             u = wd * yz
-            est = tot
         else:
-            u = wd * centred / big_n
-            est = mean
+            c *= wd
+            c /= np.where(big_n > 0, big_n, 1.0)
+            u = c
+            if is_total.any():
+                u[:, is_total] = (wd * yz)[:, is_total]
+        est = np.where(is_total, tot, mean)
         var = design._engine.variance(u)
-        s2 = (wd * centred**2).sum(axis=0) / big_n * nd / (nd - 1)
-        factor = big_n**2 if kind == "total" else 1.0
+        s2 = dev2 / big_n * nd / (nd - 1)
+        factor = np.where(is_total, big_n**2, 1.0)
         vsrs_rep = s2 * factor / nd
         vsrs_wor = np.where(big_n > nd, s2 * factor * (big_n - nd) / (big_n * nd), np.nan)
         deff_wor = var / vsrs_wor
         deff_rep = var / vsrs_rep
+    est = np.where(nd > 0, est, np.nan)
     df = design._engine.domain_df(masks)
     return {
         "estimate": est,
@@ -489,45 +510,69 @@ def proportions(
     confidence = design.confidence if confidence is None else confidence
     by_list = _as_list(by)
     domains, dmasks = _domains(design, by_list)
-    frames = []
-    for var in _as_list(variable):
-        labels, y, valid = _categorical_items(design, var)
-        if not labels:
-            continue
-        n_lv, n_dom = len(labels), dmasks.shape[1]
-        masks = np.repeat(dmasks & valid[:, None], n_lv, axis=1)  # domain-major
-        ys = np.tile(y, (1, n_dom))
-        r = _linear(design, ys, masks, "mean")
-        n_cell = ((ys > 0) & masks).sum(axis=0)
-        n_rows = np.full(r["n_base"].shape, design.n) if design.calibrated else r["n_base"]
-        lo, hi = proportion_ci(
-            r["estimate"], r["var"], r["df"], r["n_base"], n_rows, confidence=confidence, method=method
-        )
-        frame = pd.DataFrame(
-            {
-                "variable": var,
-                "level": np.tile(np.asarray(labels, dtype=object), n_dom),
-                "estimate": r["estimate"],
-                "se": r["se"],
-                "lower_ci": lo,
-                "upper_ci": hi,
-                "deff": r["deff_wor"] if deff == "wor" else r["deff_replace"],
-                "n": n_cell,
-                "n_eff": r["n_eff"],
-                "n_base": r["n_base"],
-                "weighted_count": r["weighted_total"],
-                "weighted_base": r["weighted_base"],
-                "df": r["df"],
-                "kind": "proportion",
-                "statistic": _STATISTIC["proportion"],
-                "method": _method_text(design, method),
-                "confidence": confidence,
-            }
-        )
-        for j, b in enumerate(by_list):
-            frame.insert(j, b, np.repeat(domains[b].to_numpy(dtype=object), n_lv))
-        frames.append(frame)
-    return _finish(design, _concat(frames, by_list), by_list, min_count)
+    blocks = [_categorical_block(design, var, dmasks) for var in _as_list(variable)]
+    blocks = [b for b in blocks if b is not None]
+    if not blocks:
+        return _finish(design, _concat([], by_list), by_list, min_count)
+    ys = np.hstack([b["y"] for b in blocks])
+    masks = np.hstack([b["masks"] for b in blocks])
+    r = _linear(design, ys, masks, "mean")
+    n_rows = np.full(r["n_base"].shape, design.n) if design.calibrated else r["n_base"]
+    lo, hi = proportion_ci(
+        r["estimate"], r["var"], r["df"], r["n_base"], n_rows, confidence=confidence, method=method
+    )
+    frame = pd.DataFrame(
+        {
+            "variable": np.concatenate([b["variable"] for b in blocks]),
+            "level": np.concatenate([b["level"] for b in blocks]),
+            "estimate": r["estimate"],
+            "se": r["se"],
+            "lower_ci": lo,
+            "upper_ci": hi,
+            "deff": r["deff_wor"] if deff == "wor" else r["deff_replace"],
+            "n": ((ys > 0) & masks).sum(axis=0),
+            "n_eff": r["n_eff"],
+            "n_base": r["n_base"],
+            "weighted_count": r["weighted_total"],
+            "weighted_base": r["weighted_base"],
+            "df": r["df"],
+            "kind": "proportion",
+            "statistic": _STATISTIC["proportion"],
+            "method": _method_text(design, method),
+            "confidence": confidence,
+        }
+    )
+    dom_index = np.concatenate([b["domain"] for b in blocks])
+    for j, b in enumerate(by_list):
+        frame.insert(j, b, domains[b].to_numpy(dtype=object)[dom_index])
+    return _finish(design, frame, by_list, min_count)
+
+
+def _categorical_block(design, var: str, dmasks: np.ndarray) -> dict | None:
+    """Columns (domain-major, then level) for the levels of a categorical variable."""
+    labels, y, valid = _categorical_items(design, var)
+    if not labels:
+        return None
+    n_lv, n_dom = len(labels), dmasks.shape[1]
+    return {
+        "variable": np.full(n_lv * n_dom, var, dtype=object),
+        "level": np.tile(np.asarray(labels, dtype=object), n_dom),
+        "domain": np.repeat(np.arange(n_dom), n_lv),
+        "y": np.tile(y, (1, n_dom)),
+        "masks": np.repeat(dmasks & valid[:, None], n_lv, axis=1),
+    }
+
+
+def _numeric_block(design, var: str, dmasks: np.ndarray) -> dict:
+    x, valid = _numeric(design, var)
+    n_dom = dmasks.shape[1]
+    return {
+        "variable": np.full(n_dom, var, dtype=object),
+        "level": np.full(n_dom, "", dtype=object),
+        "domain": np.arange(n_dom),
+        "y": np.repeat(np.nan_to_num(x)[:, None], n_dom, axis=1),
+        "masks": dmasks & valid[:, None],
+    }
 
 
 def _concat(frames: list[pd.DataFrame], by: list[str]) -> pd.DataFrame:
@@ -538,43 +583,43 @@ def _concat(frames: list[pd.DataFrame], by: list[str]) -> pd.DataFrame:
     return pd.DataFrame(columns=cols)
 
 
-def _numeric_estimates(design, kind, variable, by, confidence, deff, min_count) -> SurveyEstimates:
-    deff = _check_deff(deff)
-    confidence = design.confidence if confidence is None else confidence
-    by_list = _as_list(by)
-    domains, dmasks = _domains(design, by_list)
-    frames = []
-    for var in _as_list(variable):
-        x, valid = _numeric(design, var)
-        masks = dmasks & valid[:, None]
-        ys = np.repeat(np.nan_to_num(x)[:, None], masks.shape[1], axis=1)
-        r = _linear(design, ys, masks, kind)
-        q = _t_quantile(1 - confidence, r["df"])
-        frame = pd.DataFrame(
-            {
-                "variable": var,
-                "level": "",
-                "estimate": r["estimate"],
-                "se": r["se"],
-                "lower_ci": r["estimate"] - q * r["se"],
-                "upper_ci": r["estimate"] + q * r["se"],
-                "deff": r["deff_wor"] if deff == "wor" else r["deff_replace"],
-                "n": r["n_base"],
-                "n_eff": r["n_eff"],
-                "n_base": r["n_base"],
-                "weighted_count": r["weighted_base"],
-                "weighted_base": r["weighted_base"],
-                "df": r["df"],
-                "kind": kind,
-                "statistic": _STATISTIC[kind],
-                "method": _method_text(design, "t"),
-                "confidence": confidence,
-            }
-        )
-        for j, b in enumerate(by_list):
-            frame.insert(j, b, domains[b].to_numpy(dtype=object))
-        frames.append(frame)
-    return _finish(design, _concat(frames, by_list), by_list, min_count)
+def _estimate_blocks(design, blocks, kinds, by_list, domains, confidence, deff, min_count) -> SurveyEstimates:
+    if not blocks:
+        return _finish(design, _concat([], by_list), by_list, min_count)
+    ys = np.hstack([b["y"] for b in blocks])
+    masks = np.hstack([b["masks"] for b in blocks])
+    is_total = np.concatenate([np.full(b["y"].shape[1], k == "total") for b, k in zip(blocks, kinds, strict=True)])
+    r = _linear(design, ys, masks, is_total)
+    q = _t_quantile(1 - confidence, r["df"])
+    categorical = np.concatenate([np.full(b["y"].shape[1], b["level"][0] != "" if len(b["level"]) else False)
+                                  for b in blocks])
+    kind_col = np.concatenate([np.full(b["y"].shape[1], k, dtype=object) for b, k in zip(blocks, kinds, strict=True)])
+    n_cell = np.where(categorical, ((ys > 0) & masks).sum(axis=0), r["n_base"])
+    frame = pd.DataFrame(
+        {
+            "variable": np.concatenate([b["variable"] for b in blocks]),
+            "level": np.concatenate([b["level"] for b in blocks]),
+            "estimate": r["estimate"],
+            "se": r["se"],
+            "lower_ci": r["estimate"] - q * r["se"],
+            "upper_ci": r["estimate"] + q * r["se"],
+            "deff": r["deff_wor"] if deff == "wor" else r["deff_replace"],
+            "n": n_cell,
+            "n_eff": r["n_eff"],
+            "n_base": r["n_base"],
+            "weighted_count": np.where(categorical, r["estimate"], r["weighted_base"]),
+            "weighted_base": r["weighted_base"],
+            "df": r["df"],
+            "kind": kind_col,
+            "statistic": [_STATISTIC[k] for k in kind_col],
+            "method": _method_text(design, "t"),
+            "confidence": confidence,
+        }
+    )
+    dom_index = np.concatenate([b["domain"] for b in blocks])
+    for j, b in enumerate(by_list):
+        frame.insert(j, b, domains[b].to_numpy(dtype=object)[dom_index])
+    return _finish(design, frame, by_list, min_count)
 
 
 def means(
@@ -591,7 +636,12 @@ def means(
     Intervals: estimate ± t(df) × se, with ``df`` the design degrees of freedom of the domain
     (R: ``confint(svymean(~x, subset(design, …)), df = degf(subset(design, …)))``).
     """
-    return _numeric_estimates(design, "mean", variable, by, confidence, deff, min_count)
+    deff = _check_deff(deff)
+    confidence = design.confidence if confidence is None else confidence
+    by_list = _as_list(by)
+    domains, dmasks = _domains(design, by_list)
+    blocks = [_numeric_block(design, var, dmasks) for var in _as_list(variable)]
+    return _estimate_blocks(design, blocks, ["mean"] * len(blocks), by_list, domains, confidence, deff, min_count)
 
 
 def totals(
@@ -611,44 +661,12 @@ def totals(
     deff = _check_deff(deff)
     confidence = design.confidence if confidence is None else confidence
     by_list = _as_list(by)
-    frames = []
+    domains, dmasks = _domains(design, by_list)
+    blocks = []
     for var in _as_list(variable):
-        numeric = var in design.data.columns and (
-            pd.api.types.is_numeric_dtype(design.data[var].dtype) and not pd.api.types.is_bool_dtype(design.data[var].dtype)
-        )
-        if numeric:
-            frames.append(_numeric_estimates(design, "total", var, by_list, confidence, deff, 0))
-            continue
-        domains, dmasks = _domains(design, by_list)
-        labels, y, valid = _categorical_items(design, var)
-        n_lv, n_dom = len(labels), dmasks.shape[1]
-        masks = np.repeat(dmasks & valid[:, None], n_lv, axis=1)
-        ys = np.tile(y, (1, n_dom))
-        r = _linear(design, ys, masks, "total")
-        q = _t_quantile(1 - confidence, r["df"])
-        frame = pd.DataFrame(
-            {
-                "variable": var,
-                "level": np.tile(np.asarray(labels, dtype=object), n_dom),
-                "estimate": r["estimate"],
-                "se": r["se"],
-                "lower_ci": r["estimate"] - q * r["se"],
-                "upper_ci": r["estimate"] + q * r["se"],
-                "deff": r["deff_wor"] if deff == "wor" else r["deff_replace"],
-                "n": ((ys > 0) & masks).sum(axis=0),
-                "n_eff": r["n_eff"],
-                "n_base": r["n_base"],
-                "weighted_count": r["estimate"],
-                "weighted_base": r["weighted_base"],
-                "df": r["df"],
-                "kind": "total",
-                "statistic": _STATISTIC["total"],
-                "method": _method_text(design, "t"),
-                "confidence": confidence,
-            }
-        )
-        for j, b in enumerate(by_list):
-            frame.insert(j, b, np.repeat(domains[b].to_numpy(dtype=object), n_lv))
-        frames.append(frame)
-    frames = [pd.DataFrame(f) for f in frames]
-    return _finish(design, _concat(frames, by_list), by_list, min_count)
+        col = design.data[var] if var in design.data.columns else None
+        numeric = col is not None and pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
+        block = _numeric_block(design, var, dmasks) if numeric else _categorical_block(design, var, dmasks)
+        if block is not None:
+            blocks.append(block)
+    return _estimate_blocks(design, blocks, ["total"] * len(blocks), by_list, domains, confidence, deff, min_count)

@@ -39,6 +39,8 @@ __all__ = ["RakingResult", "level_text", "prepare_margins", "rake_weights"]
 def level_text(values: pd.Series) -> pd.Series:
     """Levels as text for matching margins: ``1.0`` → ``"1"``, ``True`` → ``"True"``, NaN kept.
 
+    Vectorised over the distinct values (fast on large samples).
+
     >>> level_text(pd.Series([1.0, 2, None, "15-29"])).tolist()
     ['1', '2', nan, '15-29']
     """
@@ -50,7 +52,9 @@ def level_text(values: pd.Series) -> pd.Series:
             return str(int(v))
         return str(v).strip()
 
-    return pd.Series([one(v) for v in values], index=values.index, dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = np.array([one(u) for u in uniques] + [np.nan], dtype=object)
+    return pd.Series(texts[codes], index=values.index, dtype=object)
 
 
 @dataclass
@@ -75,7 +79,7 @@ class RakingResult:
     max_margin_error : float
         Largest relative gap between a weighted margin and its population.
     block : RakingBlock
-        What the calibration-aware variance needs (levels and weights of the last pass).
+        What the calibration-aware variance needs (levels of the margins, raked weights).
     margins : DataFrame
         ``variable, level, population, sample_n, weighted_before, weighted_after``.
     """
@@ -239,18 +243,16 @@ def rake_weights(
             )
     w = w0.copy()
     scaled = w0 * (mgs[0].targets.sum() / w0.sum())
-    stored: list[np.ndarray] = [w] * len(mgs)
     converged = False
     it = 0
     err = _margin_error(w, mgs)
     while it < max_iter:
         it += 1
-        for k, mg in enumerate(mgs):
+        for mg in mgs:
             tot = np.bincount(mg.codes, weights=w, minlength=len(mg.levels))
             w = w * (mg.targets / tot)[mg.codes]
             if bounds is not None:
                 w = np.clip(w, lo * scaled, hi * scaled)
-            stored[k] = w
         err = _margin_error(w, mgs)
         if err < tol:
             converged = True
@@ -282,7 +284,7 @@ def rake_weights(
             "regroupez les modalités peu représentées, vérifiez que les marges sont compatibles "
             "entre elles (même champ), ou augmentez max_iter."
         )
-    block = RakingBlock(codes=tuple(mg.codes for mg in mgs), weights=tuple(stored))
+    block = RakingBlock(codes=tuple(mg.codes for mg in mgs), weights=w)
     return RakingResult(
         weights=w,
         converged=converged,
