@@ -63,6 +63,7 @@ STATISTICS = (
     "density",
     "ratio",
     "evolution",
+    "share_below",
 )
 #: Columns of the catalogue table, with their default values.
 CATALOGUE_COLUMNS = {
@@ -76,6 +77,10 @@ CATALOGUE_COLUMNS = {
     "denominator": None,
     "age": "all",
     "sex": "all",
+    "denominator_age": None,
+    "denominator_sex": None,
+    "complement": False,
+    "threshold": None,
     "multiplier": 1.0,
     "unit": "",
     "decimals": 1,
