@@ -89,6 +89,39 @@ def _reference_lookup(
     return joined["_x"].to_numpy()[strata], joined["_n"].to_numpy()[strata], strata
 
 
+def _observed_totals(
+    observed: pd.DataFrame, keys: pd.DataFrame, by_cols: list[str], x: str
+) -> np.ndarray:
+    """Observed total of each group, read from the ``observed`` table joined on ``by``."""
+    if not isinstance(observed, pd.DataFrame):
+        raise StatsInputError(
+            f"L'argument observed doit être un tableau pandas ; reçu : {type(observed).__name__}."
+        )
+    check_columns(observed, {"x (observed)": x, **{f"by[{c}] (observed)": c for c in by_cols}})
+    counts = np.nan_to_num(numeric_column(observed, x, "x (observed)"))
+    if not by_cols:
+        if len(observed) != 1:
+            raise StatsInputError(
+                "Sans regroupement (by=None), le tableau observed doit avoir une seule ligne : "
+                f"il en a {len(observed)}."
+            )
+        return counts[:1]
+    table = observed[by_cols].assign(_obs=counts)
+    if table.duplicated(by_cols).any():
+        raise StatsInputError(
+            f"Le tableau observed a plusieurs lignes pour un même groupe ({', '.join(by_cols)}) : "
+            "agrégez-le d'abord."
+        )
+    joined = keys.merge(table, how="left", on=by_cols, sort=False)
+    missing = joined["_obs"].isna().to_numpy()
+    if missing.any():
+        raise StatsInputError(
+            f"Total observé absent du tableau observed pour les groupes "
+            f"{describe_groups(keys, missing)} : complétez-le (0 s'il n'y a eu aucun événement)."
+        )
+    return joined["_obs"].to_numpy(dtype=float)
+
+
 def isr(
     df: pd.DataFrame,
     x: str,
@@ -103,6 +136,7 @@ def isr(
     multiplier: float = 100_000,
     reference: pd.DataFrame | None = None,
     reference_on: Sequence[str] | None = None,
+    observed: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Indirectly standardised ratio (ICM, SMR) or rate per group.
 
@@ -144,6 +178,10 @@ def isr(
         position. An age band of the data absent from it is an error naming the band.
     reference_on : list of str, optional
         Extra join columns between ``df`` and ``reference``.
+    observed : pandas.DataFrame, optional
+        Observed totals per group when deaths by age are not known (PHE's
+        ``observed_totals``; an ICM needs only the total): the ``by`` columns and the column
+        ``x``, one row per group, joined on the ``by`` columns. ``df`` then needs no ``x``.
 
     Returns
     -------
@@ -181,7 +219,8 @@ def isr(
                 "référence par tranche d'âge), ou un tableau de référence reference=."
             )
         check_columns(df, {"x_ref": x_ref, "n_ref": n_ref})
-    check_columns(df, {"x": x, "n": n, "age": age, **{f"by[{c}]": c for c in by_cols},
+    check_columns(df, {"x": x if observed is None else None, "n": n, "age": age,
+                       **{f"by[{c}]": c for c in by_cols},
                        **{f"reference_on[{k}]": k for k in keys}})
     levels = confidence_levels(confidence)
     if kind not in ISR_KINDS:
@@ -192,7 +231,7 @@ def isr(
     ref_value = positive_number(reference_value, "reference_value")
     mult = positive_number(multiplier, "multiplier")
 
-    xv = np.nan_to_num(numeric_column(df, x, "x"))
+    xv = None if observed is not None else np.nan_to_num(numeric_column(df, x, "x"))
     nv = np.nan_to_num(numeric_column(df, n, "n"))
     if reference is None:
         xr = np.nan_to_num(numeric_column(df, x_ref, "x_ref"))
@@ -213,8 +252,11 @@ def isr(
         ref_rate = np.where(nr > 0, xr / nr, 0.0)
 
     groups = group_rows(df, by_cols)
-    observed = sum_by(groups.codes, xv, groups.size)
     expected = sum_by(groups.codes, nv * ref_rate, groups.size)
+    observed = (
+        sum_by(groups.codes, xv, groups.size) if xv is not None
+        else _observed_totals(observed, groups.keys, by_cols, x)
+    )
     none = expected <= 0
     if none.any():
         raise StatsInputError(
