@@ -114,7 +114,9 @@ def dsr(
         Column of event frequencies for non-independent events.
     min_count : float
         A group with fewer total events gets no value nor limits and ``statistic`` says why
-        (PHE: ``"dsr NA for total count < 10"``). Lower it only knowingly.
+        (PHE: ``"dsr NA for total count < 10"``). Lower it only knowingly: below 10 events
+        Dobson's limits use the exact Poisson limits of the total, and a group without any
+        event has the value 0, no Dobson limits, and gamma limits [0, upper].
 
     Returns
     -------

@@ -158,3 +158,11 @@ def test_bad_inputs():
                               "deaths", "pop")
     with pytest.raises(StatsInputError, match="at_age"):
         stats.life_expectancy(base_frame(), "deaths", "pop", at_age="4")
+    with pytest.raises(StatsInputError, match="at_age"):
+        stats.life_expectancy(base_frame(), "deaths", "pop", at_age=4)
+
+
+def test_at_age_as_start_ages():
+    out = stats.life_expectancy(base_frame(), "deaths", "pop", at_age=[5, 25])
+    assert out["age"].tolist() == ["5-9", "25-29"]
+    np.testing.assert_allclose(out["value"], [VALUE[2], VALUE[6]], rtol=1e-9)
