@@ -136,6 +136,7 @@ def test_isr_reference_problems():
         stats.isr(cols.assign(xr=0, nr=100), "x", "n", "xr", "nr")
 
 
+@pytest.mark.shared
 def test_phe_error_sheets_from_the_original_workbook(phe_dir):
     """The error cases of PHE's testdata_DSR_ISR.xlsx (not in tidy/): negative count,
     zero population with events, negative population, negative standard."""
