@@ -13,6 +13,7 @@ first, and returns one row per group and confidence level with the columns:
 a value, the reason (``"dsr NA for total count < 10"``). Bad input raises
 :class:`StatsInputError` with a French message.
 
+>>> import pandas as pd
 >>> from cls_analysis import stats
 >>> df = pd.DataFrame({"area": ["A", "B"], "x": [20, 3], "n": [100, 50]})
 >>> stats.proportion(df, x="x", n="n", by="area", confidence=(0.95, 0.998)).shape
@@ -20,8 +21,6 @@ a value, the reason (``"dsr NA for total count < 10"``). Bad input raises
 """
 
 from __future__ import annotations
-
-import pandas as pd  # noqa: F401  (used by the doctest above)
 
 from cls_analysis.stats._output import OUTPUT_COLUMNS
 from cls_analysis.stats._poisson import (

@@ -70,7 +70,7 @@ def group_rows(df: pd.DataFrame, by: list[str], arg: str = "by") -> Groups:
         codes, _ = pd.factorize(codes)
         codes = codes.astype(np.int64, copy=False)
     first = first_occurrence(codes)
-    keys = df[by].iloc[first].reset_index(drop=True)
+    keys = pd.DataFrame({c: df[c].take(first).reset_index(drop=True) for c in by})
     return Groups(codes, keys)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["OUTPUT_COLUMNS", "build_output", "format_multiplier"]
+__all__ = ["OUTPUT_COLUMNS", "build_output", "format_multiplier", "text_labels"]
 
 #: Columns of every statistic's output, after the ``by`` columns (in this order).
 OUTPUT_COLUMNS = (
@@ -33,14 +33,33 @@ def format_multiplier(multiplier: float) -> str:
     return str(int(multiplier)) if float(multiplier).is_integer() else f"{multiplier:g}"
 
 
-def _per_row(values: object, n_groups: int, n_levels: int) -> np.ndarray:
-    """Expand a scalar, a per-group array or a (group, level) array to one value per row."""
-    arr = np.asarray(values, dtype=object if isinstance(values, str) else None)
-    if arr.ndim == 0:
-        return np.full(n_groups * n_levels, values, dtype=object)
-    if arr.ndim == 2:
-        return arr.reshape(-1)
-    return np.repeat(arr, n_levels)
+def text_labels(codes: np.ndarray, labels: list[str]) -> tuple[np.ndarray, list[str]]:
+    """A text column given as integer codes into a few labels (-1: missing)."""
+    return np.asarray(codes, dtype=np.intp), list(labels)
+
+
+def _text_column(spec: object, n_groups: int, n_levels: int) -> object:
+    """Expand a text column to one value per row, cheaply: codes into a small string array.
+
+    ``spec`` is a scalar (one text for every row), a ``(codes, labels)`` pair from
+    :func:`text_labels` with one code per group or per row, or an array of texts.
+    """
+    n_rows = n_groups * n_levels
+    if isinstance(spec, tuple):
+        codes, labels = spec
+    elif np.ndim(spec) == 0:
+        if not isinstance(spec, str):
+            return np.full(n_rows, np.nan)
+        codes, labels = np.zeros(1, dtype=np.intp), [spec]
+    else:
+        codes, uniques = pd.factorize(np.asarray(spec, dtype=object).reshape(-1))
+        labels = [str(u) for u in uniques]
+    codes = np.asarray(codes, dtype=np.intp).reshape(-1)
+    if len(codes) == 1:
+        codes = np.full(n_rows, codes[0], dtype=np.intp)
+    elif len(codes) == n_groups and n_levels > 1:
+        codes = np.repeat(codes, n_levels)
+    return pd.array(labels, dtype="str").take(codes, allow_fill=True)
 
 
 def build_output(
@@ -59,8 +78,9 @@ def build_output(
     """Build the tidy output: ``keys`` columns, ``extra`` columns, then :data:`OUTPUT_COLUMNS`.
 
     ``lower`` and ``upper`` have shape (groups, levels); ``value``, ``numerator`` and
-    ``denominator`` one entry per group; ``statistic`` and ``method`` are a scalar, one entry
-    per group or one per (group, level).
+    ``denominator`` one entry per group; ``statistic`` and ``method`` are a text for every
+    row, ``(codes, labels)`` from :func:`text_labels` or an array of texts, per group or per
+    (group, level).
     """
     n_groups, n_levels = len(keys), len(levels)
     rows = np.repeat(np.arange(n_groups), n_levels)
@@ -75,6 +95,6 @@ def build_output(
     out["lower_ci"] = np.asarray(lower, dtype=float).reshape(-1)
     out["upper_ci"] = np.asarray(upper, dtype=float).reshape(-1)
     out["confidence"] = np.tile(levels, n_groups)
-    out["statistic"] = _per_row(statistic, n_groups, n_levels)
-    out["method"] = _per_row(method, n_groups, n_levels)
+    out["statistic"] = _text_column(statistic, n_groups, n_levels)
+    out["method"] = _text_column(method, n_groups, n_levels)
     return out

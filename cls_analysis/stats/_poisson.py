@@ -108,9 +108,14 @@ def poisson_limits(count: np.ndarray, confidence: float) -> tuple[np.ndarray, np
     return lower, upper
 
 
-def poisson_method(count: np.ndarray) -> np.ndarray:
-    """Method label per count: ``"Exact"`` below 10, ``"Byars"`` from 10, NaN if missing."""
+def poisson_method(count: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Method per count as ``(codes, labels)``: ``"Exact"`` below 10, ``"Byars"`` from 10,
+    missing (code -1) for a missing count.
+
+    >>> poisson_method(np.array([3.0, 12.0, np.nan]))
+    (array([ 0,  1, -1]), ['Exact', 'Byars'])
+    """
     count = np.asarray(count, dtype=float)
-    out = np.where(count < EXACT_BELOW, "Exact", "Byars").astype(object)
-    out[np.isnan(count)] = np.nan
-    return out
+    codes = np.where(count < EXACT_BELOW, 0, 1)
+    codes[np.isnan(count)] = -1
+    return codes, ["Exact", "Byars"]

@@ -10,7 +10,7 @@ from scipy.special import gammaincinv
 
 from cls_analysis.errors import describe_rows
 from cls_analysis.stats._groups import group_rows
-from cls_analysis.stats._output import build_output, format_multiplier
+from cls_analysis.stats._output import build_output, format_multiplier, text_labels
 from cls_analysis.stats._poisson import poisson_limits
 from cls_analysis.stats._validate import (
     StatsInputError,
@@ -114,7 +114,9 @@ def dsr(
         Column of event frequencies for non-independent events.
     min_count : float
         A group with fewer total events gets no value nor limits and ``statistic`` says why
-        (PHE: ``"dsr NA for total count < 10"``). Lower it only knowingly.
+        (PHE: ``"dsr NA for total count < 10"``). Lower it only knowingly: below 10 events
+        Dobson's limits use the exact Poisson limits of the total, and a group without any
+        event has the value 0, no Dobson limits, and gamma limits [0, upper].
 
     Returns
     -------
@@ -260,11 +262,11 @@ def dsr(
     value[few] = np.nan
     lower[few] = np.nan
     upper[few] = np.nan
-    statistic = np.where(
-        few,
-        f"dsr NA for total count < {format_multiplier(float(min_count))}",
-        f"dsr per {format_multiplier(mult)}",
-    ).astype(object)
+    statistic = text_labels(
+        few.astype(np.intp),
+        [f"dsr per {format_multiplier(mult)}",
+         f"dsr NA for total count < {format_multiplier(float(min_count))}"],
+    )
     label = "Dobson" if method == "dobson" else "Fay-Feuer gamma"
     if event_frequency is not None:
         label += ", with confidence adjusted for non-independent events"

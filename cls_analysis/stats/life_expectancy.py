@@ -141,9 +141,9 @@ def life_expectancy(
         Grouping columns; None gives a single group.
     confidence : float or sequence of float
         Confidence level(s), each in [0.9, 0.9999].
-    at_age : str, sequence of str or None
-        Age band(s) at which the life expectancy is returned; ``"0"`` (at birth) by default,
-        None for every band.
+    at_age : str, int, sequence of them, or None
+        Age band(s) at which the life expectancy is returned, as labels (``"65-69"``) or
+        PHE's start ages (65); ``"0"`` (at birth) by default, None for every band.
 
     Returns
     -------
@@ -184,7 +184,12 @@ def life_expectancy(
     else:
         asked = [at_age] if isinstance(at_age, (str, int)) else list(at_age)
         order = {b: i for i, b in enumerate(LIFE_TABLE_BANDS)}
-        idx = [order.get(normalize_age_band(a), -1) for a in asked]
+        starts = {int(s): i for i, s in enumerate(_START)}
+        idx = [
+            starts.get(int(a), -1) if isinstance(a, (int, np.integer)) and not isinstance(a, bool)
+            else order.get(normalize_age_band(a), -1)
+            for a in asked
+        ]
         if min(idx, default=-1) < 0:
             raise StatsInputError(
                 f"at_age={at_age!r} : chaque âge doit être une tranche de la table de mortalité "

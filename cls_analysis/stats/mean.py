@@ -70,7 +70,7 @@ def mean(
     v = numeric_column(df, values, "values", allow_negative=True)
     groups = group_rows(df, by_cols)
     total = sum_by(groups.codes, v, groups.size)
-    count = np.bincount(groups.codes, minlength=groups.size).astype(float)
+    count = np.bincount(groups.codes, weights=~np.isnan(v), minlength=groups.size)
     avg = total / count
     dev = v - avg[groups.codes]
     with np.errstate(divide="ignore", invalid="ignore"):

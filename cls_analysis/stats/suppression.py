@@ -13,13 +13,14 @@ Rules (DESIGN, "Small counts"):
 * **secondary suppression** — the total of each group (e.g. the territory, parent of its
   communes) stays published, so a group with exactly one hidden count would give it away by
   subtraction: the next smallest published positive count of that group is hidden too,
-  reason ``"secondary"`` (ties: the first row). Failing a positive count, a published zero is
-  hidden; a group whose hidden count has no other row to pair with gets a warning (only
-  hiding the total would protect it).
+  reason ``"secondary"`` (ties: the first row). Hiding a zero would not help (the rule is
+  public: a hidden zero is still known to be zero), so a group whose hidden count has no
+  other positive count to pair with gets a warning: only hiding the group's total protects it.
 
 Limits: one level of grouping per call (call again for another partition of the same rows);
-two hidden counts in a group are protected from exact recovery, not from bounds (e.g. two
-hidden counts summing to 2 must both be 1 when zeros are published).
+two hidden counts in a group are protected from exact recovery, not from bounds (two hidden
+counts summing to 11 are 1 and 10, or 2 and 9…). Publish ``status``, not
+``suppression_reason``, which would tell an attacker which hidden count is the small one.
 """
 
 from __future__ import annotations
@@ -124,10 +125,9 @@ def suppress(
     lonely = n_hidden[groups.codes] == 1
     secondary = np.zeros(len(df), dtype=bool)
     if lonely.any():
-        published = lonely & ~hidden & ~missing
-        # candidates: positive counts first, then zeros; smallest first; ties by row order
-        rank_zero = (values == 0).astype(int)
-        order = np.lexsort((np.arange(len(df)), values, rank_zero, groups.codes))
+        published = lonely & ~hidden & ~missing & (values > 0)
+        # candidates: the smallest positive published count of the group; ties by row order
+        order = np.lexsort((np.arange(len(df)), values, groups.codes))
         order = order[published[order]]
         if len(order):
             first = np.ones(len(order), dtype=bool)
@@ -138,9 +138,9 @@ def suppress(
         if alone.any():
             warnings.warn(
                 "Secret secondaire impossible pour les groupes "
-                f"{describe_groups(groups.keys, alone)} : le seul effectif masqué n'a aucune "
-                "autre ligne publiée avec laquelle être masqué, il reste déductible du total du "
-                "groupe. Masquez aussi ce total ou regroupez les lignes.",
+                f"{describe_groups(groups.keys, alone)} : le seul effectif masqué n'a aucun autre "
+                "effectif positif publié avec lequel être masqué, il reste déductible du total "
+                "du groupe. Masquez aussi ce total ou regroupez les lignes.",
                 stacklevel=2,
             )
     hidden |= secondary

@@ -190,3 +190,22 @@ def test_isr_by_hand_with_reference_values():
         got = rate[rate["area"] == row.area].iloc[0]
         assert got["value"] == pytest.approx(o / expected * crude, rel=1e-12)
         assert got["statistic"] == "indirectly standardised rate per 1000"
+
+
+def test_dsr_zero_events_with_min_count_zero():
+    df = pd.DataFrame({"age": BANDS, "deaths": 0.0, "pop": 1000.0})
+    dob = stats.dsr(df, "deaths", "pop", min_count=0).iloc[0]
+    assert dob["value"] == 0 and np.isnan(dob["lower_ci"]) and np.isnan(dob["upper_ci"])
+    gam = stats.dsr(df, "deaths", "pop", min_count=0, method="gamma").iloc[0]
+    wm = max(ESP) / sum(ESP) / 1000  # max w_i / (W n_i)
+    assert gam["lower_ci"] == 0
+    assert gam["upper_ci"] == pytest.approx(sps.gamma.ppf(0.975, 1, scale=wm) * 1e5, rel=1e-12)
+    assert stats.dsr(df, "deaths", "pop").iloc[0]["statistic"] == "dsr NA for total count < 10"
+
+
+def test_mean_with_a_missing_value_and_a_single_value():
+    df = pd.DataFrame({"g": ["a", "a", "b", "c", "c"], "v": [1.0, np.nan, 4.0, 2.0, 6.0]})
+    out = stats.mean(df, "v", by="g").set_index("g")
+    assert np.isnan(out.loc["a", "value"])  # PHE keeps NA
+    assert out.loc["b", "value"] == 4 and np.isnan(out.loc["b", "lower_ci"])
+    assert out.loc["c", "denominator"] == 2 and out.loc["c", "value"] == 4

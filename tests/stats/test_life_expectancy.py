@@ -70,27 +70,27 @@ def test_order_labels_and_start_ages_do_not_matter():
 def _life_table_by_hand(deaths, pops, z):
     """Chiang II with Silcocks' last-interval variance, one plain loop per age."""
     k = len(deaths)
-    l, q, e = [100000.0], [], [0.0] * k
+    alive, q, e = [100000.0], [], [0.0] * k
     widths = [1, 4] + [5] * 17
     for i in range(k - 1):
         m, a = deaths[i] / pops[i], 0.1 if i == 0 else 0.5
         q.append(m * widths[i] / (1 + (1 - a) * widths[i] * m))
-        l.append(l[i] * (1 - q[i]))
-    big_l = [widths[i] * (l[i + 1] + (0.1 if i == 0 else 0.5) * (l[i] - l[i + 1]))
+        alive.append(alive[i] * (1 - q[i]))
+    big_l = [widths[i] * (alive[i + 1] + (0.1 if i == 0 else 0.5) * (alive[i] - alive[i + 1]))
              for i in range(k - 1)]
-    big_l.append(l[-1] * pops[-1] / deaths[-1])
+    big_l.append(alive[-1] * pops[-1] / deaths[-1])
     var_terms = []
     for i in range(k - 1):
         a = 0.1 if i == 0 else 0.5
-        e_next = sum(big_l[i + 1:]) / l[i + 1]
+        e_next = sum(big_l[i + 1:]) / alive[i + 1]
         var_q = q[i] ** 2 * (1 - q[i]) / deaths[i] if deaths[i] else 0.0
-        var_terms.append(l[i] ** 2 * ((1 - a) * widths[i] + e_next) ** 2 * var_q)
+        var_terms.append(alive[i] ** 2 * ((1 - a) * widths[i] + e_next) ** 2 * var_q)
     m_last = deaths[-1] / pops[-1]
-    var_terms.append((l[-1] / 2) ** 2 * 4 / (deaths[-1] * m_last**2))
+    var_terms.append((alive[-1] / 2) ** 2 * 4 / (deaths[-1] * m_last**2))
     out = []
     for i in range(k):
-        e[i] = sum(big_l[i:]) / l[i]
-        se = math.sqrt(sum(var_terms[i:]) / l[i] ** 2)
+        e[i] = sum(big_l[i:]) / alive[i]
+        se = math.sqrt(sum(var_terms[i:]) / alive[i] ** 2)
         out.append((e[i], e[i] - z * se, e[i] + z * se))
     return out
 
@@ -158,3 +158,11 @@ def test_bad_inputs():
                               "deaths", "pop")
     with pytest.raises(StatsInputError, match="at_age"):
         stats.life_expectancy(base_frame(), "deaths", "pop", at_age="4")
+    with pytest.raises(StatsInputError, match="at_age"):
+        stats.life_expectancy(base_frame(), "deaths", "pop", at_age=4)
+
+
+def test_at_age_as_start_ages():
+    out = stats.life_expectancy(base_frame(), "deaths", "pop", at_age=[5, 25])
+    assert out["age"].tolist() == ["5-9", "25-29"]
+    np.testing.assert_allclose(out["value"], [VALUE[2], VALUE[6]], rtol=1e-9)
