@@ -272,11 +272,25 @@ def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool) -> pd.DataFrame:
     return grid.drop(columns=["value", "_has"])
 
 
+def _consistent(pair: pd.DataFrame) -> pd.DataFrame:
+    """Drop the zones with events in a band of zero or unknown population (inconsistent data).
+
+    Bands with no population and no events are kept: every zone then has the same bands.
+    """
+    if pair.empty:
+        return pair
+    bad = (pair["n"].isna() | (pair["n"] <= 0)) & (pair["x"] > 0)
+    if bad.any():
+        broken = pair.loc[bad, KEYS].drop_duplicates()
+        pair = pair.merge(broken.assign(_bad=True), on=KEYS, how="left")
+        pair = pair.loc[pair["_bad"].isna()].drop(columns="_bad")
+    return pair.assign(n=pair["n"].fillna(0.0))
+
+
 def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
     kind = ind["statistic"]
     if kind == "dsr":
-        pair = _by_age_pair(ind, ctx, by_sex=False)
-        pair = pair.loc[pair["n"] > 0]
+        pair = _consistent(_by_age_pair(ind, ctx, by_sex=False))
         if pair.empty:
             return pd.DataFrame(columns=KEYS)
         standard = _opt(ind["standard"], "esp2013")
@@ -286,8 +300,7 @@ def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
         result = stats.dsr(pair, x="x", n="n", standard=standard, age="age", by=KEYS,
                            confidence=LEVELS, multiplier=float(ind["multiplier"]))
     elif kind == "isr":
-        pair = _by_age_pair(ind, ctx, by_sex=True)
-        pair = pair.loc[pair["n"] > 0]
+        pair = _consistent(_by_age_pair(ind, ctx, by_sex=True))
         reference = pair.merge(ctx.france, on=["zone_type", "zone_code"])
         if pair.empty or reference.empty:
             return pd.DataFrame(columns=KEYS)
