@@ -1,0 +1,575 @@
+"""The indicator engine: observations + zones + catalogue → the results table.
+
+Counts are aggregated to every zone first (territory, its EPCIs and communes, the
+comparators — or every commune, EPCI, département and région of France in one national pass);
+then each indicator's statistic is computed per zone with the methods of :mod:`cls_analysis.stats`;
+then small counts are suppressed (primary, then secondary so that no hidden commune can be
+recovered from the total) and every zone is compared with its département, its région and
+France at 95 % and 99.8 %.
+
+The results table follows ``docs/contracts.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cls_analysis import stats
+from cls_analysis.errors import ClsAnalysisError
+from cls_analysis.indicators.catalogue import load_catalogue
+from cls_analysis.indicators.select import (
+    match_denominator_period,
+    period_bounds,
+    select_values,
+)
+
+__all__ = ["RESULT_COLUMNS", "compute", "compute_zone_results"]
+
+KEYS = ["zone_type", "zone_code", "period"]
+LEVELS = (0.95, 0.998)
+#: Columns of the results table, in order.
+RESULT_COLUMNS = [
+    "indicator",
+    "zone_type",
+    "zone_code",
+    "zone_name",
+    "period",
+    "sex",
+    "numerator",
+    "denominator",
+    "value",
+    "lower_ci",
+    "upper_ci",
+    "confidence",
+    "lower_ci_998",
+    "upper_ci_998",
+    "statistic",
+    "method",
+    "unit",
+    "comparator",
+    "comparison",
+    "comparison_998",
+    "assessment",
+    "comparison_departement",
+    "assessment_departement",
+    "comparison_region",
+    "assessment_region",
+    "status",
+    "note",
+]
+_ZONE_ORDER = {"territory": 0, "epci": 1, "commune": 2, "departement": 3, "region": 4, "france": 5}
+
+
+@dataclass
+class _Context:
+    zobs: dict[str, pd.DataFrame]
+    zones: pd.DataFrame  # zone_type, zone_code, zone_name, commune
+    france: pd.DataFrame  # the France zone's (zone_type, zone_code)
+
+    def measure(self, names: str | Sequence[str] | None) -> pd.DataFrame:
+        names = [names] if isinstance(names, str) else list(names or [])
+        frames = [self.zobs[n] for n in names if n in self.zobs]
+        if not frames:
+            return _EMPTY_OBS
+        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+_EMPTY_OBS = pd.DataFrame(columns=["zone_type", "zone_code", "period", "measure", "sex", "age", "value", "status"])
+
+
+def _measures(value: object) -> list[str]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value)
+
+
+def _opt(value: object, default: object) -> object:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return default
+    return value
+
+
+def _pair(num: pd.DataFrame, den: pd.DataFrame, extra: Sequence[str] = ()) -> pd.DataFrame:
+    """Join numerator and denominator rows, matching the denominator's period to each numerator's."""
+    if num.empty or den.empty:
+        return pd.DataFrame(columns=[*KEYS, *extra, "x", "n", "x_ok", "x_secret", "n_factor"])
+    available = sorted(den["period"].unique())
+    mapping = {p: match_denominator_period(p, available) for p in num["period"].unique()}
+    num = num.assign(
+        _den_period=num["period"].map({p: m[0] if m else None for p, m in mapping.items()}),
+        n_factor=num["period"].map({p: m[1] if m else np.nan for p, m in mapping.items()}),
+    )
+    den = den.rename(columns={"period": "_den_period", "value": "n"})
+    merged = num.merge(
+        den[["zone_type", "zone_code", "_den_period", *extra, "n"]],
+        on=["zone_type", "zone_code", "_den_period", *extra],
+        how="left",
+    )
+    merged["n"] = merged["n"] * merged["n_factor"]
+    return merged.rename(columns={"value": "x", "n_ok": "x_ok", "n_secret": "x_secret"}).drop(
+        columns="_den_period"
+    )
+
+
+def _widen(result: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """One row per group: the 95 % limits in lower_ci/upper_ci, the 99.8 % ones beside them."""
+    first = result.loc[np.isclose(result["confidence"], LEVELS[0])].set_index(list(by))
+    second = result.loc[np.isclose(result["confidence"], LEVELS[1])].set_index(list(by))
+    first["lower_ci_998"] = second["lower_ci"].reindex(first.index)
+    first["upper_ci_998"] = second["upper_ci"].reindex(first.index)
+    return first.reset_index()
+
+
+def _statistic_output(frame: pd.DataFrame, **columns) -> pd.DataFrame:
+    out = frame[KEYS].copy()
+    for name, values in columns.items():
+        out[name] = values
+    return out
+
+
+# ---------------------------------------------------------------------------- statistics
+def _simple(ind: dict, ctx: _Context, kind: str) -> pd.DataFrame:
+    """proportion, crude_rate, ratio, density, count."""
+    num = select_values(ctx.measure(_measures(ind["numerator"])), ind["numerator"], sex=ind["sex"], age=ind["age"])
+    if kind == "count":
+        return _statistic_output(
+            num, numerator=num["value"], denominator=np.nan, value=num["value"],
+            x_secret=num["n_secret"], statistic="count", method="",
+        )
+    den_measures = _measures(ind["denominator"])
+    den = select_values(
+        ctx.measure(den_measures), den_measures,
+        sex=_opt(ind["denominator_sex"], ind["sex"]), age=_opt(ind["denominator_age"], ind["age"]),
+    )
+    pair = _pair(num, den)
+    multiplier = float(ind["multiplier"])
+    valid = pair["x"].notna() & pair["n"].notna() & (pair["n"] > 0)
+    if kind == "proportion":
+        valid &= pair["x"] <= pair["n"] * (1 + 1e-9)
+    out = _statistic_output(pair, numerator=pair["x"], denominator=pair["n"], x_secret=pair["x_secret"])
+    out["value"] = np.nan
+    out["lower_ci"] = out["upper_ci"] = out["lower_ci_998"] = out["upper_ci_998"] = np.nan
+    out["statistic"], out["method"] = kind, ""
+    if kind in ("ratio", "density"):
+        out.loc[valid, "value"] = pair.loc[valid, "x"] / pair.loc[valid, "n"] * multiplier
+        out["method"] = "ratio (effectifs exhaustifs, sans intervalle)"
+    elif valid.any():
+        subset = pair.loc[valid, [*KEYS, "x", "n"]].copy()
+        subset["x"] = subset["x"].clip(upper=subset["n"]) if kind == "proportion" else subset["x"]
+        function = stats.proportion if kind == "proportion" else stats.crude_rate
+        computed = _widen(function(subset, x="x", n="n", by=KEYS, confidence=LEVELS, multiplier=multiplier), KEYS)
+        computed = computed.set_index(KEYS)
+        index = pd.MultiIndex.from_frame(out.loc[valid, KEYS])
+        for column in ("value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998", "statistic", "method"):
+            out.loc[valid, column] = computed[column].reindex(index).to_numpy()
+        if kind == "proportion" and bool(ind.get("complement")):
+            out["numerator"] = out["denominator"] - out["numerator"]
+            value = multiplier - out["value"]
+            lower, upper = multiplier - out["upper_ci"], multiplier - out["lower_ci"]
+            lower998, upper998 = multiplier - out["upper_ci_998"], multiplier - out["lower_ci_998"]
+            out["value"], out["lower_ci"], out["upper_ci"] = value, lower, upper
+            out["lower_ci_998"], out["upper_ci_998"] = lower998, upper998
+    inconsistent = pair["x"].notna() & pair["n"].notna() & ~valid
+    out["note"] = np.where(inconsistent, "dénominateur nul ou inférieur au numérateur", "")
+    return out
+
+
+def _read(ind: dict, ctx: _Context) -> pd.DataFrame:
+    """A published value read at each zone (median income, poverty rate, APL weighted mean)."""
+    num = select_values(ctx.measure(ind["numerator"]), ind["numerator"], sex=ind["sex"], age=ind["age"])
+    out = _statistic_output(num, numerator=np.nan, denominator=np.nan, value=num["value"], x_secret=num["n_secret"])
+    weights = _measures(ind["denominator"])
+    if ind["statistic"] == "weighted_mean" and weights:
+        den = select_values(ctx.measure(weights), weights)
+        out["denominator"] = _pair(num, den)["n"].to_numpy()
+        out["statistic"], out["method"] = "weighted mean", "moyenne pondérée des communes"
+    else:
+        out["statistic"], out["method"] = "published value", "valeur publiée (non agrégeable)"
+    return out
+
+
+def _evolution(ind: dict, ctx: _Context) -> pd.DataFrame:
+    num = select_values(ctx.measure(ind["numerator"]), ind["numerator"], sex=ind["sex"], age=ind["age"])
+    periods = sorted(num["period"].unique(), key=period_bounds)
+    singles = [p for p in periods if period_bounds(p)[0] == period_bounds(p)[1]]
+    if len(singles) < 2:
+        return pd.DataFrame(columns=KEYS)
+    start, end = singles[0], singles[-1]
+    years = period_bounds(end)[0] - period_bounds(start)[0]
+    wide = num.pivot_table(index=["zone_type", "zone_code"], columns="period", values="value", aggfunc="sum")
+    wide = wide.reindex(columns=[start, end])
+    ratio = wide[end] / wide[start]
+    value = (np.power(ratio.where(ratio > 0), 1 / years) - 1) * 100
+    out = pd.DataFrame(
+        {
+            "zone_type": wide.index.get_level_values(0),
+            "zone_code": wide.index.get_level_values(1),
+            "period": f"{start}-{end}",
+            "numerator": wide[end].to_numpy(),
+            "denominator": wide[start].to_numpy(),
+            "value": value.to_numpy(),
+        }
+    )
+    out["statistic"], out["method"] = "annual change", "taux de variation annuel moyen"
+    return out
+
+
+def _share_below(ind: dict, ctx: _Context) -> pd.DataFrame:
+    """Share of the population living in communes whose measure is below a threshold."""
+    values = ctx.measure(ind["numerator"])
+    values = values.loc[values["zone_type"] == "commune"]
+    weights = ctx.measure(_measures(ind["denominator"]))
+    weights = weights.loc[weights["zone_type"] == "commune"]
+    if values.empty or weights.empty:
+        return pd.DataFrame(columns=KEYS)
+    latest = max(values["period"].unique(), key=period_bounds)
+    v = values.loc[values["period"] == latest].groupby("zone_code")["value"].first()
+    w = weights.loc[weights["period"] == latest].groupby("zone_code")["value"].sum()
+    table = pd.DataFrame({"v": v, "w": w}).dropna()
+    table["below"] = np.where(table["v"] < float(ind["threshold"]), table["w"], 0.0)
+    members = ctx.zones[["zone_type", "zone_code", "commune"]].merge(
+        table, left_on="commune", right_index=True, how="inner"
+    )
+    sums = members.groupby(["zone_type", "zone_code"], sort=False)[["below", "w"]].sum().reset_index()
+    out = sums.assign(period=latest, numerator=sums["below"], denominator=sums["w"])
+    out["value"] = out["below"] / out["w"] * float(ind["multiplier"])
+    out["statistic"] = "share below threshold"
+    out["method"] = f"population des communes sous le seuil de {ind['threshold']}"
+    return out[[*KEYS, "numerator", "denominator", "value", "statistic", "method"]]
+
+
+def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool) -> pd.DataFrame:
+    num_m, den_m = _measures(ind["numerator"]), _measures(ind["denominator"])
+    num = select_values(ctx.measure(num_m), num_m, sex=ind["sex"], age=ind["age"], by_sex=by_sex, by_age=True)
+    den = select_values(ctx.measure(den_m), den_m, sex=ind["sex"], age=ind["age"], by_sex=by_sex, by_age=True)
+    extra = ["sex", "age"] if by_sex else ["age"]
+    if num.empty or den.empty:
+        return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
+    # every band of the denominator, with the zone's events (0 where the band has none)
+    has_events = num.groupby(KEYS, sort=False).size().rename("_has").reset_index()
+    periods = {p: match_denominator_period(p, sorted(den["period"].unique())) for p in num["period"].unique()}
+    frames = []
+    for period, match in periods.items():
+        if match is None:
+            continue
+        den_period, factor = match
+        block = den.loc[den["period"] == den_period].assign(period=period)
+        block["value"] = block["value"] * factor
+        frames.append(block)
+    if not frames:
+        return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
+    grid = pd.concat(frames, ignore_index=True).rename(columns={"value": "n"})
+    grid = grid.merge(has_events, on=KEYS, how="inner")
+    grid = grid.merge(num[[*KEYS, *extra, "value", "n_secret"]], on=[*KEYS, *extra], how="left")
+    grid["x"] = grid["value"].fillna(0.0)
+    return grid.drop(columns=["value", "_has"])
+
+
+def _consistent(pair: pd.DataFrame) -> pd.DataFrame:
+    """Drop the zones with events in a band of zero or unknown population (inconsistent data).
+
+    Bands with no population and no events are kept: every zone then has the same bands.
+    """
+    if pair.empty:
+        return pair
+    bad = (pair["n"].isna() | (pair["n"] <= 0)) & (pair["x"] > 0)
+    if bad.any():
+        broken = pair.loc[bad, KEYS].drop_duplicates()
+        pair = pair.merge(broken.assign(_bad=True), on=KEYS, how="left")
+        pair = pair.loc[pair["_bad"].isna()].drop(columns="_bad")
+    return pair.assign(n=pair["n"].fillna(0.0))
+
+
+def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
+    kind = ind["statistic"]
+    if kind == "dsr":
+        pair = _consistent(_by_age_pair(ind, ctx, by_sex=False))
+        if pair.empty:
+            return pd.DataFrame(columns=KEYS)
+        standard = _opt(ind["standard"], "esp2013")
+        if standard == "france":
+            france = pair.merge(ctx.france, on=["zone_type", "zone_code"])
+            standard = france.groupby("age")["n"].sum()
+        result = stats.dsr(pair, x="x", n="n", standard=standard, age="age", by=KEYS,
+                           confidence=LEVELS, multiplier=float(ind["multiplier"]))
+    elif kind == "isr":
+        pair = _consistent(_by_age_pair(ind, ctx, by_sex=True))
+        reference = pair.merge(ctx.france, on=["zone_type", "zone_code"])
+        if pair.empty or reference.empty:
+            return pd.DataFrame(columns=KEYS)
+        reference = reference.groupby(["period", "sex", "age"], as_index=False)[["x", "n"]].sum()
+        reference = reference.rename(columns={"x": "x_ref", "n": "n_ref"})
+        parts = []
+        for period, block in pair.groupby("period", sort=False):
+            ref = reference.loc[reference["period"] == period]
+            block = block.loc[block["age"].isin(ref["age"])]
+            parts.append(
+                stats.isr(block, x="x", n="n", x_ref="x_ref", n_ref="n_ref", age="age", by=KEYS,
+                          reference=ref.drop(columns="period"), reference_on=["sex"],
+                          confidence=LEVELS, reference_value=float(ind["multiplier"]))
+            )
+        result = pd.concat(parts, ignore_index=True)
+    else:  # life expectancy
+        pair = _by_age_pair(ind, ctx, by_sex=False)
+        pair = pair.loc[pair["n"] > 0]
+        if pair.empty:
+            return pd.DataFrame(columns=KEYS)
+        result = stats.life_expectancy(pair, deaths="x", n="n", age="age", by=KEYS, confidence=LEVELS)
+        result = result.drop(columns=[c for c in result.columns if c == "age"])
+    wide = _widen(result, KEYS)
+    secret = pair.groupby(KEYS)["n_secret"].sum().rename("x_secret") if "n_secret" in pair else None
+    if secret is not None:
+        wide = wide.merge(secret.reset_index(), on=KEYS, how="left")
+    return wide
+
+
+_HANDLERS = {
+    "count": lambda ind, ctx: _simple(ind, ctx, "count"),
+    "proportion": lambda ind, ctx: _simple(ind, ctx, "proportion"),
+    "crude_rate": lambda ind, ctx: _simple(ind, ctx, "crude_rate"),
+    "ratio": lambda ind, ctx: _simple(ind, ctx, "ratio"),
+    "density": lambda ind, ctx: _simple(ind, ctx, "density"),
+    "read": _read,
+    "weighted_mean": _read,
+    "evolution": _evolution,
+    "share_below": _share_below,
+    "dsr": _standardised,
+    "isr": _standardised,
+    "life_expectancy": _standardised,
+}
+
+
+# ---------------------------------------------------------------------------- statuses
+def _statuses(out: pd.DataFrame, ind: dict) -> pd.DataFrame:
+    """ok / zero / missing / suppressed (producer's secret, then small counts)."""
+    out = out.copy()
+    if "note" not in out:
+        out["note"] = ""
+    out["note"] = out["note"].fillna("")
+    secret = out.get("x_secret", pd.Series(0, index=out.index)).fillna(0) > 0
+    value = pd.to_numeric(out["value"], errors="coerce")
+    numerator = pd.to_numeric(out["numerator"], errors="coerce")
+    status = np.where(value.notna(), "ok", "missing")
+    status = np.where(value.isna() & secret, "suppressed", status)
+    out.loc[value.isna() & secret, "note"] = "secret statistique du producteur"
+    rule = value.isna() & ~secret & out["statistic"].astype(str).str.contains("NA|not shown|suppress", case=False)
+    out.loc[rule, "note"] = out.loc[rule, "statistic"].astype(str)
+    status = np.where(value.notna() & (numerator == 0), "zero", status)
+    threshold = float(_opt(ind["min_count"], 10))
+    small = (threshold > 0) & numerator.notna() & (numerator > 0) & (numerator < threshold)
+    status = np.where(small, "suppressed", status)
+    out.loc[small, "note"] = f"effectif inférieur à {threshold:g} (secret)"
+    out["status"] = status
+    out["suppression_reason"] = np.where(small, "primary", None)
+    return out
+
+
+def _secondary_suppression(results: pd.DataFrame, zones: pd.DataFrame, parent_types: Sequence[str]) -> pd.DataFrame:
+    """Hide more communes where hidden ones could be recovered from a published parent's total.
+
+    Within each parent zone (the territory, or each EPCI), the communes already hidden (small
+    count or producer's secret) are passed to :func:`cls_analysis.stats.suppress` as counts
+    below the threshold; the communes it hides in addition are marked ``secondary``.
+    """
+    communes = results["zone_type"] == "commune"
+    membership = zones.loc[zones["zone_type"].isin(parent_types), ["zone_type", "zone_code", "commune"]]
+    if not communes.any() or membership.empty:
+        return results
+    membership = membership.rename(columns={"zone_type": "parent_type", "zone_code": "parent"})
+    rows = results.loc[communes & (results["_min_count"] > 0)].reset_index()
+    rows = rows.merge(membership, left_on="zone_code", right_on="commune", how="inner")
+    results = results.copy()
+    for _, group in rows.groupby(["indicator", "period", "parent_type", "parent"], sort=False):
+        index = group["index"].to_numpy()
+        threshold = float(group["_min_count"].iloc[0])
+        already = results.loc[index, "status"].to_numpy() == "suppressed"
+        counts = pd.to_numeric(group["numerator"], errors="coerce").to_numpy(dtype=float).copy()
+        counts[already] = threshold / 2  # hidden already: a count below the threshold
+        protected = stats.suppress(pd.DataFrame({"numerator": counts}, index=index), count="numerator",
+                                   threshold=threshold, mask=False)
+        newly = index[(protected["status"].to_numpy() == "suppressed") & ~already]
+        results.loc[newly, "status"] = "suppressed"
+        results.loc[newly, "suppression_reason"] = "secondary"
+        results.loc[newly, "note"] = "masqué pour qu'une commune en secret ne puisse être recalculée (secret secondaire)"
+    return results
+
+
+def _mask_suppressed(results: pd.DataFrame) -> pd.DataFrame:
+    hidden = results["status"] == "suppressed"
+    for column in ("numerator", "value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998"):
+        results.loc[hidden, column] = np.nan
+    return results
+
+
+# ---------------------------------------------------------------------------- comparisons
+def _assess(comparison: np.ndarray, polarity: str) -> np.ndarray:
+    out = np.full(comparison.shape, "not judged", dtype=object)
+    if polarity in {"+", "-"}:
+        good, bad = ("higher", "lower") if polarity == "+" else ("lower", "higher")
+        out[comparison == "similar"] = "similar"
+        out[comparison == good] = "better"
+        out[comparison == bad] = "worse"
+    return out
+
+
+def _parents(zones: pd.DataFrame, level: str) -> pd.DataFrame:
+    """For each zone finer than ``level``, the zone of ``level`` holding most of its communes."""
+    level_rows = zones.loc[zones["zone_type"] == level, ["zone_code", "commune"]].rename(columns={"zone_code": "parent"})
+    if level_rows.empty:
+        return pd.DataFrame(columns=["zone_type", "zone_code", "parent"])
+    finer = [t for t, rank in _ZONE_ORDER.items() if rank < _ZONE_ORDER[level]]
+    joined = zones.loc[zones["zone_type"].isin(finer), ["zone_type", "zone_code", "commune"]].merge(level_rows, on="commune")
+    counts = joined.groupby(["zone_type", "zone_code", "parent"], sort=False).size().rename("n").reset_index()
+    counts = counts.sort_values("n", ascending=False).drop_duplicates(["zone_type", "zone_code"])
+    return counts[["zone_type", "zone_code", "parent"]]
+
+
+def _compare(results: pd.DataFrame, zones: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    polarity = catalogue.set_index("id")["polarity"].astype(str)
+    out = results.copy()
+    names = zones.drop_duplicates(["zone_type", "zone_code"]).set_index(["zone_type", "zone_code"])["zone_name"]
+    for level, suffix in (("france", ""), ("departement", "_departement"), ("region", "_region")):
+        parents = _parents(zones, level)
+        if parents.empty:
+            continue
+        ref = out.loc[out["zone_type"] == level, ["indicator", "period", "sex", "zone_code", "value"]]
+        ref = ref.rename(columns={"zone_code": "parent", "value": "_ref"})
+        merged = out[["indicator", "period", "sex", "zone_type", "zone_code"]].merge(
+            parents, on=["zone_type", "zone_code"], how="left"
+        ).merge(ref, on=["indicator", "period", "sex", "parent"], how="left")
+        merged.index = out.index
+        own = out["zone_type"] == level
+        comparison = stats.significance(out["lower_ci"], out["upper_ci"], merged["_ref"])
+        comparison = np.where(own, None, comparison)
+        assess = np.array(
+            [None] * len(out), dtype=object
+        )
+        for indicator, index in out.groupby("indicator").groups.items():
+            positions = out.index.get_indexer(index)
+            assess[positions] = _assess(comparison[positions].astype(object), polarity.get(indicator, "0"))
+        assess = np.where(pd.isna(comparison), "not judged", assess)
+        comparison = np.where(pd.isna(comparison), "not compared", comparison)
+        out[f"comparison{suffix}"] = comparison
+        out[f"assessment{suffix}"] = assess
+        if level == "france":
+            out["comparator"] = [
+                names.get(("france", p), "France") if isinstance(p, str) else "France" for p in merged["parent"]
+            ]
+            comparison998 = stats.significance(out["lower_ci_998"], out["upper_ci_998"], merged["_ref"])
+            comparison998 = np.where(own | pd.isna(comparison998), "not compared", comparison998)
+            out["comparison_998"] = comparison998
+    return out
+
+
+# ---------------------------------------------------------------------------- entry points
+def compute_zone_results(
+    zobs: pd.DataFrame,
+    zones: pd.DataFrame,
+    *,
+    catalogue: pd.DataFrame | None = None,
+    indicators: Iterable[str] | None = None,
+    secondary_within: Sequence[str] = ("territory",),
+) -> pd.DataFrame:
+    """Compute indicators from observations already aggregated to zones.
+
+    Parameters
+    ----------
+    zobs : DataFrame
+        Observations at zone level (every zone of ``zones`` plus its communes).
+    zones : DataFrame
+        Membership ``zone_type, zone_code, zone_name, commune`` (``Territory.zones()``).
+    catalogue : DataFrame, optional
+        The catalogue (``load_catalogue()`` by default).
+    indicators : list of str, optional
+        Indicator ids to compute (all by default).
+    secondary_within : sequence of str
+        Zone types whose totals are published, within which communes get secondary
+        suppression (``territory`` for a territory; ``epci`` for the national pass).
+
+    Returns
+    -------
+    DataFrame
+        The results table (:data:`RESULT_COLUMNS`).
+    """
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    if indicators is not None:
+        wanted = list(indicators)
+        unknown = sorted(set(wanted) - set(catalogue["id"]))
+        if unknown:
+            raise ClsAnalysisError(f"Indicateurs inconnus du catalogue : {', '.join(unknown)}.")
+        catalogue = catalogue.loc[catalogue["id"].isin(wanted)]
+    measures = {name: frame for name, frame in zobs.groupby("measure", sort=False, observed=True)}
+    france = zones.loc[zones["zone_type"] == "france", ["zone_type", "zone_code"]].drop_duplicates()
+    ctx = _Context(zobs=measures, zones=zones, france=france)
+    parts = []
+    for ind in catalogue.to_dict("records"):
+        handler = _HANDLERS[ind["statistic"]]
+        out = handler(ind, ctx)
+        if out is None or out.empty:
+            continue
+        out = _statuses(out, ind)
+        out["indicator"] = ind["id"]
+        out["sex"] = ind["sex"]
+        out["unit"] = ind["unit"]
+        out["_min_count"] = float(_opt(ind["min_count"], 10))
+        parts.append(out)
+    if not parts:
+        return pd.DataFrame(columns=RESULT_COLUMNS)
+    results = pd.concat(parts, ignore_index=True)
+    for column in RESULT_COLUMNS:
+        if column not in results:
+            results[column] = np.nan
+    results["confidence"] = np.where(results["lower_ci"].notna(), LEVELS[0], np.nan)
+    results = _secondary_suppression(results, zones, secondary_within)
+    results = _mask_suppressed(results)
+    names = zones.drop_duplicates(["zone_type", "zone_code"]).set_index(["zone_type", "zone_code"])["zone_name"]
+    results["zone_name"] = [names.get(k, k[1]) for k in zip(results["zone_type"], results["zone_code"], strict=True)]
+    known = results.set_index(["zone_type", "zone_code"]).index.isin(names.index)
+    results = results.loc[known]
+    results = _compare(results, zones, catalogue)
+    order = {ident: i for i, ident in enumerate(catalogue["id"])}
+    results = results.assign(
+        _i=results["indicator"].map(order), _z=results["zone_type"].map(_ZONE_ORDER)
+    ).sort_values(["_i", "period", "_z", "zone_code"], kind="stable")
+    return results[RESULT_COLUMNS].reset_index(drop=True)
+
+
+def compute(
+    obs: pd.DataFrame,
+    territory=None,
+    *,
+    zones: pd.DataFrame | None = None,
+    catalogue: pd.DataFrame | None = None,
+    indicators: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Compute the catalogue for a territory (or any zones) from observations.
+
+    Parameters
+    ----------
+    obs : DataFrame
+        Observations (commune counts and values published for larger zones).
+    territory : Territory, optional
+        The territory; its :meth:`~cls_analysis.territory.Territory.zones` are used.
+    zones : DataFrame, optional
+        A membership table instead of a territory (e.g. every EPCI of France).
+    catalogue, indicators
+        See :func:`compute_zone_results`.
+    """
+    from cls_analysis import observations
+
+    if zones is None:
+        if territory is None:
+            raise ClsAnalysisError("Donnez un territoire ou une table de zones (zones=…).")
+        zones = territory.zones()
+        secondary = ("territory", "epci")
+    else:
+        secondary = ("epci", "territory")
+    zobs = observations.aggregate(obs, zones)
+    return compute_zone_results(zobs, zones, catalogue=catalogue, indicators=indicators, secondary_within=secondary)

@@ -1,0 +1,174 @@
+"""The indicator engine on synthetic zone-level observations, checked against the formulas.
+
+Expected values are derived here from the published formulas (Wilson, indirect and direct
+standardisation), independently of cls_analysis.stats.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import norm
+
+from cls_analysis.indicators.engine import RESULT_COLUMNS, compute_zone_results
+
+ESP2013 = [5000, 5500, 5500, 5500, 6000, 6000, 6500, 7000, 7000, 7000, 7000, 6500, 6000, 5500, 5000, 4000, 2500, 1500, 1000]
+BANDS = [f"{a}-{a + 4}" for a in range(0, 90, 5)] + ["90+"]
+COMMUNES = [f"0000{i}" for i in range(1, 10)]
+MEMBERS = {
+    ("territory", "T1", "Territoire test"): COMMUNES[:3],
+    ("departement", "17", "Charente-Maritime"): COMMUNES[:6],
+    ("region", "75", "Nouvelle-Aquitaine"): COMMUNES[:8],
+    ("france", "FRM", "France métropolitaine"): COMMUNES,
+}
+
+
+def make_zones():
+    rows = []
+    for (zone_type, code, name), members in MEMBERS.items():
+        rows += [(zone_type, code, name, c) for c in members]
+    rows += [("commune", c, f"Commune {c}", c) for c in COMMUNES[:3]]
+    return pd.DataFrame(rows, columns=["zone_type", "zone_code", "zone_name", "commune"])
+
+
+def commune_observations(seed=1):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i, code in enumerate(COMMUNES):
+        size = [60, 600, 400][i] if i < 3 else 4000  # small communes in the territory
+        for sex in ("M", "F"):
+            for b, band in enumerate(BANDS):
+                pop = float(rng.integers(size // 30, size // 15))
+                rate = 0.0005 * np.exp(0.085 * (5 * b)) * (1.3 if i == 1 else 1.0)
+                deaths = float(rng.poisson(min(rate, 0.6) * pop * 5))
+                rows.append(("commune", code, "2021", "population", sex, band, pop, "ok"))
+                rows.append(("commune", code, "2019-2023", "deaths", sex, band, deaths, "zero" if deaths == 0 else "ok"))
+    obs = pd.DataFrame(rows, columns=["zone_type", "zone_code", "period", "measure", "sex", "age", "value", "status"])
+    return obs
+
+
+def to_zones(obs, zones):
+    """Sum commune observations to every zone (what observations.aggregate does)."""
+    communes = obs.loc[obs["zone_type"] == "commune"]
+    merged = communes.merge(zones, left_on="zone_code", right_on="commune", suffixes=("_c", ""))
+    summed = merged.groupby(["zone_type", "zone_code", "period", "measure", "sex", "age"], as_index=False)["value"].sum()
+    summed["status"] = np.where(summed["value"] == 0, "zero", "ok")
+    return summed
+
+
+@pytest.fixture(scope="module")
+def setup():
+    zones = make_zones()
+    obs = commune_observations()
+    zobs = to_zones(obs, zones)
+    extra = []
+    for zone_type, code in [("territory", "T1"), ("commune", COMMUNES[0]), ("commune", COMMUNES[1]), ("departement", "17"), ("france", "FRM")]:
+        extra.append((zone_type, code, "2021", "median_income", "all", "all", 21000.0, "ok"))
+    extra.append(("commune", COMMUNES[2], "2021", "median_income", "all", "all", np.nan, "secret"))
+    zobs = pd.concat([zobs, pd.DataFrame(extra, columns=zobs.columns)], ignore_index=True)
+    results = compute_zone_results(
+        zobs, zones, indicators=["part_75p", "mort_generale_icm", "mort_generale_tsm", "revenu_median", "mort_prematuree_icm"]
+    )
+    return zones, zobs, results
+
+
+def pick(results, indicator, zone_type, zone_code):
+    row = results.loc[(results["indicator"] == indicator) & (results["zone_type"] == zone_type) & (results["zone_code"] == zone_code)]
+    assert len(row) == 1, (indicator, zone_type, zone_code, len(row))
+    return row.iloc[0]
+
+
+def wilson(x, n, level):
+    z = norm.ppf(1 - (1 - level) / 2)
+    p = x / n
+    centre = p + z * z / (2 * n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)
+
+
+def test_columns_and_statuses(setup):
+    _, _, results = setup
+    assert list(results.columns) == RESULT_COLUMNS
+    assert set(results["status"]) <= {"ok", "suppressed", "missing", "zero"}
+
+
+def test_proportion_from_summed_counts(setup):
+    _, zobs, results = setup
+    row = pick(results, "part_75p", "territory", "T1")
+    pop = zobs.loc[(zobs["zone_code"] == "T1") & (zobs["measure"] == "population")]
+    n = pop["value"].sum()
+    x = pop.loc[pop["age"].isin(["75-79", "80-84", "85-89", "90+"]), "value"].sum()
+    assert row["numerator"] == pytest.approx(x) and row["denominator"] == pytest.approx(n)
+    assert row["value"] == pytest.approx(100 * x / n, rel=1e-12)
+    lo, hi = wilson(x, n, 0.95)
+    assert (row["lower_ci"], row["upper_ci"]) == pytest.approx((100 * lo, 100 * hi), rel=1e-9)
+    lo, hi = wilson(x, n, 0.998)
+    assert (row["lower_ci_998"], row["upper_ci_998"]) == pytest.approx((100 * lo, 100 * hi), rel=1e-9)
+    assert row["status"] == "ok" and row["assessment"] == "not judged"  # polarity 0
+
+
+def test_icm_by_sex_and_age_against_france(setup):
+    _, zobs, results = setup
+    france = zobs.loc[zobs["zone_code"] == "FRM"].pivot_table(index=["sex", "age"], columns="measure", values="value")
+    rate = france["deaths"] / (france["population"] * 5)
+    territory = zobs.loc[zobs["zone_code"] == "T1"].pivot_table(index=["sex", "age"], columns="measure", values="value")
+    expected = (territory["population"] * 5 * rate).sum()
+    observed = territory["deaths"].sum()
+    row = pick(results, "mort_generale_icm", "territory", "T1")
+    assert row["numerator"] == pytest.approx(observed)
+    assert row["value"] == pytest.approx(100 * observed / expected, rel=1e-9)
+    assert pick(results, "mort_generale_icm", "france", "FRM")["value"] == pytest.approx(100.0)
+    # the France zone is not compared with itself
+    assert pick(results, "mort_generale_icm", "france", "FRM")["comparison"] == "not compared"
+    assert pick(results, "mort_generale_icm", "france", "FRM")["comparison_departement"] == "not compared"
+    assert pick(results, "mort_generale_icm", "departement", "17")["comparison_region"] != "not compared"
+    # Byar limits on the observed count, scaled by 100 / expected
+    z = norm.ppf(0.975)
+    lower = observed * (1 - 1 / (9 * observed) - z / (3 * np.sqrt(observed))) ** 3
+    assert row["lower_ci"] == pytest.approx(100 * lower / expected, rel=1e-9)
+
+
+def test_dsr_esp2013(setup):
+    _, zobs, results = setup
+    table = zobs.loc[zobs["zone_code"] == "17"].groupby(["age", "measure"])["value"].sum().unstack()
+    table = table.reindex(BANDS)
+    rates = table["deaths"] / (table["population"] * 5)
+    expected = (np.array(ESP2013) * rates.to_numpy()).sum() / sum(ESP2013) * 100000
+    row = pick(results, "mort_generale_tsm", "departement", "17")
+    assert row["value"] == pytest.approx(expected, rel=1e-9)
+    assert row["comparison_departement"] == "not compared"
+
+
+def test_premature_icm_uses_bands_under_65(setup):
+    _, zobs, results = setup
+    deaths = zobs.loc[(zobs["zone_code"] == "T1") & (zobs["measure"] == "deaths")]
+    young = deaths.loc[deaths["age"].isin(BANDS[:13]), "value"].sum()
+    row = pick(results, "mort_prematuree_icm", "territory", "T1")
+    if row["status"] == "ok":
+        assert row["numerator"] == pytest.approx(young)
+    else:
+        assert young < 10 and np.isnan(row["value"])
+
+
+def test_small_counts_suppressed_with_secondary(setup):
+    _, zobs, results = setup
+    communes = results.loc[(results["indicator"] == "mort_prematuree_icm") & (results["zone_type"] == "commune")]
+    deaths = zobs.loc[(zobs["measure"] == "deaths") & (zobs["zone_type"] == "commune") & zobs["age"].isin(BANDS[:13])]
+    counts = deaths.groupby("zone_code")["value"].sum()
+    for row in communes.itertuples():
+        if 0 < counts[row.zone_code] < 10:
+            assert row.status == "suppressed" and np.isnan(row.value) and np.isnan(row.numerator)
+    hidden = communes.loc[communes["status"] == "suppressed"]
+    assert (counts[COMMUNES[0]] < 10) and len(hidden) == 2  # one small count, one more hidden
+    second = results.loc[hidden.index[hidden["zone_code"] != COMMUNES[0]][0]]
+    assert second["note"].startswith("masqué") and counts[second["zone_code"]] >= 10
+    # the territory total stays published
+    assert pick(results, "mort_prematuree_icm", "territory", "T1")["status"] == "ok"
+
+
+def test_published_value_and_producer_secret(setup):
+    _, _, results = setup
+    assert pick(results, "revenu_median", "territory", "T1")["value"] == 21000
+    secret = pick(results, "revenu_median", "commune", COMMUNES[2])
+    assert secret["status"] == "suppressed" and secret["note"] == "secret statistique du producteur"
+    region = results.loc[(results["indicator"] == "revenu_median") & (results["zone_type"] == "region")]
+    assert region.empty  # never summed from communes: absent where not published
