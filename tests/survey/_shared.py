@@ -15,11 +15,12 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def shared_dir() -> Path | None:
-    """The shared folder, or None when none of the candidates exists."""
-    candidates = []
+    """The shared folder, or None when it is absent (``CLS_SHARED_DIR``, when set, is the only
+    place looked at)."""
     if os.environ.get("CLS_SHARED_DIR"):
-        candidates.append(Path(os.environ["CLS_SHARED_DIR"]))
-    candidates += [REPO_ROOT.parent / "shared", Path("/work/shared")]
+        candidates = [Path(os.environ["CLS_SHARED_DIR"])]
+    else:
+        candidates = [REPO_ROOT.parent / "shared", Path("/work/shared")]
     for c in candidates:
         if c.is_dir():
             return c
