@@ -129,7 +129,7 @@ def _period_end(period: str) -> str:
     return str(period).split("-")[-1]
 
 
-def _check_results(results: pd.DataFrame) -> pd.DataFrame:
+def check_results(results: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(results, pd.DataFrame):
         raise ExportError(f"results doit être un DataFrame (tableau des résultats), reçu {type(results).__name__}.")
     absent = [c for c in REQUIRED_COLUMNS if c not in results.columns]
@@ -584,7 +584,7 @@ def write_excel_annex(results: pd.DataFrame, path: str | Path, *,
     """
     if by not in {"theme", "axis"}:
         raise ExportError(f"by={by!r} : attendu « theme » (un onglet par chapitre) ou « axis ».")
-    frame = _check_results(results)
+    frame = check_results(results)
     catalogue = load_catalogue() if catalogue is None else catalogue
     meta = _Meta(catalogue, frame["indicator"].unique())
     frame = _ordered(frame, meta)
