@@ -88,12 +88,12 @@ def status_text(status: str, min_count: int | float | None = 10) -> str:
     >>> status_text("suppressed", 11)
     'secret statistique (effectif < 11)'
     >>> status_text("missing"), status_text("zero"), status_text("ok")
-    ('non disponible', '0', 'disponible')
+    ('non disponible', '0 (aucun cas)', 'disponible')
     """
     if status == "suppressed":
         threshold = 10 if _missing(min_count) else int(min_count)
         return f"secret statistique (effectif < {threshold})"
-    return {"ok": "disponible", "missing": "non disponible", "zero": "0"}.get(str(status), str(status))
+    return {"ok": "disponible", "missing": "non disponible", "zero": "0 (aucun cas)"}.get(str(status), str(status))
 
 
 def _column_decimals(series: pd.Series, explicit: int | None) -> int | None:

@@ -526,7 +526,7 @@ def _notes_sheet(ws, notes: Sequence[Note | str], meta: _Meta, *, territory_name
          None),
         ("Lecture", "Non disponible", "La donnée n'est pas publiée ou n'a pas pu être calculée pour "
          "cette zone (la colonne « Remarque » en donne la raison quand elle est connue).", None),
-        ("Lecture", "0", "Aucun cas observé : un vrai zéro, distinct d'une donnée manquante.", None),
+        ("Lecture", "0 (aucun cas)", "Aucun cas observé : un vrai zéro, distinct d'une donnée manquante.", None),
         ("Lecture", "Comparaison",
          "« supérieur » ou « inférieur » : l'écart avec la référence est statistiquement "
          "significatif (intervalle de confiance à 95 %) ; « similaire » sinon.", None),

@@ -30,7 +30,7 @@ from cls_analysis.export.report import (
 
 __all__ = ["write_pptx"]
 
-_WIDTH, _HEIGHT = Inches(13.333), Inches(7.5)
+_WIDTH, _HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 13.333 × 7.5 in, 16:9
 _MARGIN = Inches(0.5)
 _ACCENT = RGBColor(0x00, 0x72, 0xB2)
 _INK = RGBColor(0x1A, 0x1A, 0x1A)
