@@ -123,7 +123,7 @@ class Cell:
 def table_cells(table: Table) -> tuple[list[str], list[list[Cell]]]:
     """Headers and rows of cells of a :class:`Table`, numbers written in French.
 
-    >>> t = Table(pd.DataFrame({"Zone": ["A"], "Taux": [12.345], "n": [1200]}), "c", "s",
+    >>> t = Table(pd.DataFrame({"Zone": ["A"], "Taux": [12.346], "n": [1200]}), "c", "s",
     ...           {"Taux": 2})
     >>> headers, rows = table_cells(t)
     >>> headers, [c.text for c in rows[0]]

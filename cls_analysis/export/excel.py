@@ -97,7 +97,7 @@ def sheet_names(titles: Iterable[str]) -> list[str]:
     """Valid, unique Excel sheet names (≤ 31 characters, no ``[]:*?/\\``), in order.
 
     >>> sheet_names(["Conditions de vie et inégalités sociales", "Conditions de vie et inégalités"])
-    ['Conditions de vie et inégalités', 'Conditions de vie et inégali (2)']
+    ['Conditions de vie et inégalités', 'Conditions de vie et inégal (2)']
     >>> sheet_names(["Santé / environnement"])
     ['Santé - environnement']
     """

@@ -69,9 +69,9 @@ def _text_box(slide, left, top, width, height, text: str, *, size: float = 12,
     return box
 
 
-def _set_title(slide, text: str, *, top=Inches(0.35), size: float = 28) -> None:
+def _set_title(slide, text: str, *, top: int | None = None, size: float = 28) -> None:
     title = slide.shapes.title
-    title.left, title.top = _MARGIN, top
+    title.left, title.top = _MARGIN, Inches(0.35) if top is None else top
     title.width, title.height = _WIDTH - 2 * _MARGIN, Inches(0.9)
     title.text = text
     frame = title.text_frame
