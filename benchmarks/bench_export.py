@@ -42,7 +42,7 @@ def main() -> None:
                 png, svg, f"Les communes de {territory.name}", "IGN, Insee (COG)",
                 "Carte des communes du territoire et de leur population."))
             plt.close("all")
-        except Exception as exc:  # noqa: BLE001 - the benchmark still runs without it
+        except Exception as exc:  # the benchmark still runs without the geography
             print(f"(carte des communes non disponible : {exc})")
         figures = sum(1 for _ in report.figures())
         print(f"Export d'un diagnostic synthétique : {len(results)} résultats, "

@@ -202,11 +202,11 @@ def render_html(report: Report, *, paged: bool = False, prefer_svg: bool = True,
     css = _css("report.css")
     if paged:
         css += "\n" + _css("paged.css")
-        if report.demo:
-            css += (
-                "\n@page { @bottom-left { content: \"" + DEMO_NOTICE + "\"; font-size: 7.5pt; "
-                "color: #b2182b; font-weight: bold; } }"
-            )
+    if report.demo:  # at the foot of every printed page (WeasyPrint, and browsers' print)
+        css += (
+            "\n@page { @bottom-left { content: \"" + DEMO_NOTICE + "\"; font-size: 7.5pt; "
+            "color: #b2182b; font-weight: bold; } }"
+        )
     embed = (not paged) if embed_fonts is None else embed_fonts
     return _environment().get_template("report.html.j2").render(
         report=report,

@@ -98,3 +98,24 @@ def test_harness_sees_external_requests(chromium, tmp_path):
     page = chromium.open(page_file.as_uri())
     assert any(url.startswith("http://127.0.0.1:9/") for url in page.requests())
     assert page.evaluate("document.images[0].naturalWidth") == 0
+
+
+def test_html_prints_with_page_numbers_and_demo_notice(chromium, html_path, tmp_path):
+    import base64
+
+    import pypdfium2 as pdfium
+
+    page = chromium.open(html_path.as_uri())
+    data = chromium.send("Page.printToPDF", {"printBackground": True}, session=page.session)["data"]
+    printed = tmp_path / "imprime.pdf"
+    printed.write_bytes(base64.b64decode(data))
+    document = pdfium.PdfDocument(printed)
+    total = len(document)
+    assert total >= 4  # each chapter starts a new page
+    for index in range(total):
+        text = document[index].get_textpage().get_text_range()
+        assert DEMO_NOTICE in text
+        assert f"{index + 1} / {total}" in text
+    first_chapter = document[1].get_textpage().get_text_range()
+    assert "1. Population et modes de vie" in first_chapter
+    document.close()
