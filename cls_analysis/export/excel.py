@@ -277,8 +277,23 @@ def _autosize(ws, last_row: int, last_column: int, widths: dict[int, float], wra
                 longest = max(longest, length)
             ws.column_dimensions[letter].width = min(longest + 2, 48)
         if column in wrap:
+            width = ws.column_dimensions[letter].width
             for row in range(_HEADER_ROW + 1, last_row + 1):
-                ws.cell(row=row, column=column).alignment = Alignment(wrap_text=True, vertical="top")
+                cell = ws.cell(row=row, column=column)
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                # spreadsheets do not grow a row for wrapped text written by a program: set it
+                if isinstance(cell.value, str):
+                    lines = sum(max(1, math.ceil(len(part) / max(width - 1, 1)))
+                                for part in cell.value.split("\n"))
+                    height = 14.0 * lines + 2
+                    current = ws.row_dimensions[row].height or 15.0
+                    ws.row_dimensions[row].height = max(current, height)
+    for row in range(_HEADER_ROW + 1, last_row + 1):  # the other cells of a tall row, at the top
+        if (ws.row_dimensions[row].height or 15.0) > 16:
+            for column in range(1, last_column + 1):
+                cell = ws.cell(row=row, column=column)
+                if not cell.alignment.wrap_text:
+                    cell.alignment = Alignment(horizontal=cell.alignment.horizontal, vertical="top")
 
 
 # --- sheets ---------------------------------------------------------------------------------

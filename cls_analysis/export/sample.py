@@ -95,7 +95,7 @@ def sample_results(seed: int = 2026, extra_communes: int = 0) -> pd.DataFrame:
                 value = 100 * observed / expected
                 half = 196 * math.sqrt(max(observed, 1)) / expected
                 row.update(numerator=float(observed), denominator=round(expected, 1), value=value,
-                           lower_ci=value - half, upper_ci=value + half, method="Byar")
+                           lower_ci=max(value - half, 0.0), upper_ci=value + half, method="Byar")
             elif indicator == "apl_mg":
                 value = _BASE[indicator] * rng.uniform(0.6, 1.2)
                 row.update(value=value, lower_ci=math.nan, upper_ci=math.nan, method="moyenne pondérée")
