@@ -27,6 +27,7 @@ demo: $(STAMP)
 	$(BIN)/cls-analysis build --demo
 
 test: $(STAMP)
+	@bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
