@@ -348,6 +348,34 @@ class Territory:
                 )
         return pd.concat(parts, ignore_index=True).astype("string")
 
+    def summary_table(self) -> pd.DataFrame:
+        """The territory, its communes and its comparators, as a table for users (French headers).
+
+        The population column is named by :attr:`population_label` (kind and vintage).
+        """
+        communes = self.communes
+        label = self.population_label
+        population = self.geography.communes.set_index("code")["population"]
+        head = pd.DataFrame({
+            "Niveau": ["Territoire"], "Code": [self.code], "Nom": [self.name],
+            "Département": [", ".join(sorted(set(communes["departement"])))],
+            "EPCI": [", ".join(self.epcis)], "Nombre de communes": [len(communes)],
+            label: [communes["population"].sum(min_count=1)],
+        })
+        rows = pd.DataFrame({
+            "Niveau": "Commune", "Code": communes["code"], "Nom": communes["name"],
+            "Département": communes["departement"], "EPCI": communes["epci"],
+            "Nombre de communes": 1, label: communes["population"],
+        })
+        levels = {"departement": "Département", "region": "Région", "france": "France"}
+        comparators = pd.DataFrame({
+            "Niveau": self.comparators["zone_type"].map(levels),
+            "Code": self.comparators["zone_code"], "Nom": self.comparators["zone_name"],
+            "Département": "", "EPCI": "", "Nombre de communes": self.comparators["n_communes"],
+            label: [population.reindex(codes).sum(min_count=1) for codes in self.comparators["communes"]],
+        })
+        return pd.concat([head, rows, comparators], ignore_index=True)
+
     def neighbours(self, distance: float = 5_000) -> gpd.GeoDataFrame:
         """Communes outside the territory within ``distance`` metres of it, for map context."""
         outline = self.boundary.iloc[0]

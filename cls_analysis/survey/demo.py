@@ -232,7 +232,7 @@ def write_demo_survey(
     cols["TELECONS"] = np.where(internet, yn(telecons), "")
     cols["NBCONS"] = np.where(miss(0.06), "", nb_consult.astype(str))
     cols["SUGGEST"] = suggestion
-    frame = pd.DataFrame(cols)
+    frame = pd.DataFrame(cols).copy()  # own, writable buffers (pandas 3 may wrap read-only arrays)
     # incomplete responses: no submission date, stopped on an early page
     inc = rng.choice(m, size=n_inc, replace=False)
     frame.loc[inc, ["submitdate", "datestamp"]] = ""

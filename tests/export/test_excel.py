@@ -60,9 +60,14 @@ def test_numbers_are_numeric_cells_with_formats(workbook):
     health = workbook["État de santé"]
     row = _find(health, "Mortalité prématurée", "CC Aunis Atlantique")
     value = row["Valeur"]
-    assert isinstance(value.value, float) and value.number_format == "#,##0.0"
+    # the number format follows the catalogue's decimals for the indicator
+    from cls_analysis.indicators import indicator_meta
+
+    decimals = int(indicator_meta("mort_prematuree_icm")["decimals"])
+    expected = "#,##0" + ("." + "0" * decimals if decimals else "")
+    assert isinstance(value.value, float) and value.number_format == expected
     assert isinstance(row["Borne basse IC 95 %"].value, float)
-    assert row["Borne basse IC 95 %"].number_format == "#,##0.0"
+    assert row["Borne basse IC 95 %"].number_format == expected
     assert row["Numérateur"].number_format == "#,##0"
     population = _find(workbook["Population et modes de vie"], "Population municipale", "France métropolitaine")
     assert population["Valeur"].value == 65_505_213 and population["Valeur"].number_format == "#,##0"
@@ -144,14 +149,20 @@ def test_summary_sheet_compares_territory_with_comparators(workbook):
     assert apl["Référence"].value == "France métropolitaine"
     icm = rows["Mortalité prématurée (avant 65 ans), indice comparatif (France = 100)"]
     assert icm["Période"].value == "2019-2023"
-    assert icm["France métropolitaine"].number_format == "#,##0.0"
+    from cls_analysis.indicators import indicator_meta
+
+    decimals = int(indicator_meta("mort_prematuree_icm")["decimals"])
+    assert icm["France métropolitaine"].number_format == "#,##0" + ("." + "0" * decimals if decimals else "")
 
 
 def test_sources_and_notes_sheets(workbook, report):
     definitions = workbook["Sources et définitions"]
     texts = [c.value for row in definitions.iter_rows() for c in row if isinstance(c.value, str)]
-    assert "apl_mg" in texts and "Inserm-CépiDc ; Insee, RP" in texts
-    assert any(t.startswith("Décès avant 65 ans") for t in texts)
+    from cls_analysis.indicators import indicator_meta
+
+    icm = indicator_meta("mort_prematuree_icm")
+    assert "apl_mg" in texts and icm["source"] in texts
+    assert icm["definition"] in texts
     assert "une valeur élevée est défavorable" in texts  # polarity of the poverty rate / ICM
     assert "Sources des données" in texts and "Recensement de la population" in texts
     notes = workbook["Notes"]
