@@ -43,6 +43,7 @@ from cls_analysis.viz.fmt import (
     plural,
     tick_formatter,
 )
+from cls_analysis.viz.mapparts import HALO
 from cls_analysis.viz.theme import ASSESSMENT_COLOURS, PALETTE
 
 __all__ = ["compare_bars", "pyramid", "spine", "trend"]
@@ -228,8 +229,7 @@ def pyramid(observations: pd.DataFrame, territory, comparator: str | tuple[str, 
             comp_men, comp_women, _ = shares(comp)
 
     state = new_figure("chart", size)
-    state.top_extra = 0.32
-    ax = state.add_axes(pad=(0.75, 0.42, 0.25, 0.28))
+    ax = state.add_axes(pad=(0.75, 0.42, 0.25, 0.0))
     y = np.arange(len(bands))
     ax.barh(y, -men, height=0.86, color=PALETTE["men"], alpha=0.85, label=f"Hommes – {territory.name}")
     ax.barh(y, women, height=0.86, color=PALETTE["women"], alpha=0.85, label=f"Femmes – {territory.name}")
@@ -254,9 +254,8 @@ def pyramid(observations: pd.DataFrame, territory, comparator: str | tuple[str, 
             fontweight="bold", color=PALETTE["women"])
     handles, labels = ax.get_legend_handles_labels()
     order = sorted(range(len(labels)), key=lambda i: labels[i] == comp_name)
-    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="lower left",
-              bbox_to_anchor=(0, 1.06), ncol=3, fontsize=8, frameon=False, handlelength=1.6,
-              borderaxespad=0)
+    state.chart_legend = {"handles": [handles[i] for i in order], "fontsize": 8, "gap": 0.22,
+                          "handlelength": 1.6}
     old = sum(men[i] + women[i] for i, b in enumerate(bands) if _age_start(b) >= 75)
     lecture = (f"Lecture : {format_percent(old)} des habitants de {territory.name} ont 75 ans ou plus"
                + (f" ; le trait noir donne la pyramide de {comp_name}." if comp_name else "."))
@@ -341,7 +340,6 @@ def compare_bars(results: pd.DataFrame, indicator: str, territory=None, *, perio
 
     n = len(bars)
     state = new_figure("chart", size)
-    state.top_extra = 0.34 if n <= 22 else 0.3
     name_w = max(len(_name(b)) for b in bars) * 7.2 * 0.6 / 72 + 0.25
     ax = state.add_axes(pad=(min(name_w, 2.6), 0.42, 0.2, 0.05))
     y = np.arange(n)[::-1]
@@ -381,7 +379,7 @@ def compare_bars(results: pd.DataFrame, indicator: str, territory=None, *, perio
             if bar.get("_absent", False) is True:
                 text = "absente des résultats"
             ax.text(top * 0.01, y[i], text, va="center", ha="left", fontsize=font - 0.5,
-                    color="#555555", style="italic")
+                    color="#555555", style="italic", zorder=6, path_effects=HALO)
     handles = []
     for row in levels:
         level = str(row["zone_type"])
@@ -410,10 +408,7 @@ def compare_bars(results: pd.DataFrame, indicator: str, territory=None, *, perio
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
     if handles:
-        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncol=min(len(handles), 3),
-                  fontsize=7.5, frameon=False, handlelength=2.2, borderaxespad=0, columnspacing=1.4)
-        rows_of_legend = int(np.ceil(len(handles) / 3))
-        state.top_extra = 0.2 + 0.17 * rows_of_legend
+        state.chart_legend = {"handles": handles, "fontsize": 7.5, "handlelength": 2.2, "max_columns": 3}
     where = territory.name if territory is not None else (_name(own) if own is not None else "")
     default_subtitle = f"{where}{' et ses communes' if communes else ''} – {chosen}"
     if sex_text(sex):
@@ -509,24 +504,26 @@ def spine(results: pd.DataFrame, axis: str | None = None, territory=None, *,
 
     n = len(lines)
     state = new_figure("chart", size)
-    state.top_extra = 0.3
-    table_ax = state.add_axes(rect=(0.0, 0.0, 0.64, 1.0), pad=(0.0, 0.05, 0.0, 0.3))
-    spine_ax = state.add_axes(rect=(0.64, 0.0, 1.0, 1.0), pad=(0.1, 0.05, 0.15, 0.3))
+    tallest = 0.55 * n  # inches: rows stay rows on a tall page
+    table_ax = state.add_axes(rect=(0.0, 0.0, 0.64, 1.0), pad=(0.0, 0.05, 0.0, 0.0), max_height=tallest)
+    spine_ax = state.add_axes(rect=(0.64, 0.0, 1.0, 1.0), pad=(0.1, 0.05, 0.15, 0.0), max_height=tallest)
     font = 7.5 if n <= 10 else 6.8
-    columns = [(0.0, "Indicateur", "left"), (0.565, "Période", "center"), (0.70, "Territoire", "right"),
-               (0.84, "France", "right"), (0.92, "Min.", "right"), (1.0, "Max.", "right")]
+    columns = [(0.0, "Indicateur (période)", "left"), (0.69, "Territoire", "right"),
+               (0.80, "France", "right"), (0.90, "Min.", "right"), (1.0, "Max.", "right")]
     for axes in (table_ax, spine_ax):
         axes.set_ylim(n - 0.5, -0.5)
         axes.set_axis_off()
     table_ax.set_xlim(0, 1)
     spine_ax.set_xlim(-0.02, 1.02)
-    for x, header, ha in columns:
-        table_ax.text(x, -0.62, header, ha=ha, va="bottom", fontsize=font, fontweight="bold", color="#333333")
-    spine_ax.text(0.0, -0.62, "◀ moins favorable", ha="left", va="bottom", fontsize=font - 0.5, color="#555555")
-    spine_ax.text(1.0, -0.62, "plus favorable ▶", ha="right", va="bottom", fontsize=font - 0.5, color="#555555")
+    header = {"xycoords": ("data", "axes fraction"), "xytext": (0, 4), "textcoords": "offset points",
+              "va": "bottom"}
+    for x, text, ha in columns:
+        table_ax.annotate(text, (x, 1), ha=ha, fontsize=font, fontweight="bold", color="#333333", **header)
+    spine_ax.annotate("◀ moins favorable", (0.0, 1), ha="left", fontsize=font - 0.5, color="#555555", **header)
+    spine_ax.annotate("plus favorable ▶", (1.0, 1), ha="right", fontsize=font - 0.5, color="#555555", **header)
     spine_ax.axvline(0.5, color=PALETTE["france"], linewidth=1.2, zorder=3)
     notes = []
-    label_chars = int(0.55 * 0.64 * (state.fig.get_size_inches()[0] - 0.4) * 72 / (font * 0.6))
+    label_chars = int(0.56 * 0.64 * (state.fig.get_size_inches()[0] - 0.4) * 72 / (font * 0.6))
     keys_seen: dict[str, str] = {}
     for i, line in enumerate(lines):
         meta, own, france, units = line["meta"], line["own"], line["france"], line["units"]
@@ -536,21 +533,23 @@ def spine(results: pd.DataFrame, axis: str | None = None, territory=None, *,
                 axes.axhspan(i - 0.5, i + 0.5, color="#f4f4f4", zorder=0, linewidth=0)
         label = _label_with_unit(meta)
         label = textwrap.shorten(label, label_chars, placeholder="…")
-        table_ax.text(0.0, i, label, ha="left", va="center", fontsize=font, color="#1a1a1a")
-        table_ax.text(0.565, i, line["period"], ha="center", va="center", fontsize=font - 0.5, color="#555555")
+        table_ax.annotate(label, (0.0, i), xytext=(0, 1), textcoords="offset points", ha="left",
+                          va="bottom", fontsize=font, color="#1a1a1a")
+        table_ax.annotate(line["period"], (0.0, i), xytext=(0, -1), textcoords="offset points",
+                          ha="left", va="top", fontsize=font - 1, color="#666666")
         own_value = float(own["value"]) if own is not None and pd.notna(own["value"]) else np.nan
         own_text = (format_number(own_value, digits) if np.isfinite(own_value)
                     else (_status_text(str(own["status"]), meta).split(" (")[0] if own is not None else "–"))
-        table_ax.text(0.70, i, own_text, ha="right", va="center", fontsize=font, fontweight="bold")
+        table_ax.text(0.69, i, own_text, ha="right", va="center", fontsize=font, fontweight="bold")
         fr_value = float(france["value"]) if france is not None and pd.notna(france["value"]) else np.nan
-        table_ax.text(0.84, i, format_number(fr_value, digits), ha="right", va="center", fontsize=font)
+        table_ax.text(0.80, i, format_number(fr_value, digits), ha="right", va="center", fontsize=font)
         finite = units[np.isfinite(units)]
         if finite.size >= 2:
             low, q25, q75, high = np.percentile(finite, [0, 25, 75, 100])
         else:
             low = q25 = q75 = high = np.nan
             notes.append(meta["short_label"])
-        table_ax.text(0.92, i, format_number(low, digits), ha="right", va="center", fontsize=font, color="#444444")
+        table_ax.text(0.90, i, format_number(low, digits), ha="right", va="center", fontsize=font, color="#444444")
         table_ax.text(1.0, i, format_number(high, digits), ha="right", va="center", fontsize=font, color="#444444")
         centre = fr_value if np.isfinite(fr_value) else (np.nanmedian(finite) if finite.size else own_value)
         if not np.isfinite(centre):
@@ -585,10 +584,7 @@ def spine(results: pd.DataFrame, axis: str | None = None, territory=None, *,
     handles.append(Patch(facecolor="#8f8f8f", label="25e-75e centiles"))
     france_name = _name(lines[0]["france"]) if lines[0]["france"] is not None else "France"
     handles.append(Line2D([], [], color=PALETTE["france"], linewidth=1.2, label=france_name))
-    table_ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0 + 0.45 / max(n, 1)),
-                    ncol=min(len(handles), 4), fontsize=7.2, frameon=False, borderaxespad=0,
-                    handlelength=1.5, columnspacing=1.2)
-    state.top_extra = 0.25 + 0.17 * int(np.ceil(len(handles) / 4))
+    state.chart_legend = {"handles": handles, "fontsize": 7.2, "gap": 0.2, "handlelength": 1.5}
     demo_flag = is_demo(results.loc[results["indicator"].isin(chosen)], demo)
     sources = list(dict.fromkeys(part.strip() for line in lines
                                  for part in str(line["meta"].get("source") or "").split(";") if part.strip()))

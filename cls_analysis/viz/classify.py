@@ -210,6 +210,7 @@ def classify(values: Sequence[float], scheme: str = "quantiles", k: int = 5, *,
     if data.size == 0:
         raise ClsAnalysisError("Aucune valeur à classer : toutes les valeurs sont manquantes.")
     notes: list[str] = []
+    one_per_value = False
     low, high = _floor(float(data[0]), decimals), _ceil(float(data[-1]), decimals)
     distinct = np.unique([_round(v, decimals) for v in data])
     if key == "user":
@@ -228,14 +229,17 @@ def classify(values: Sequence[float], scheme: str = "quantiles", k: int = 5, *,
         inner_above = _inner(key, above, k_above, decimals)
         inner = sorted({*inner_below, _round(float(centre), decimals), *inner_above})
         inner = [b for b in inner if low < b < high]
+    elif distinct.size <= int(k):
+        # as many classes as distinct values: one value per class
+        notes.append(f"{distinct.size} classes seulement : {distinct.size} valeurs distinctes")
+        inner = [float(v) for v in distinct[1:]]
+        one_per_value = True
     else:
-        k_eff = min(int(k), distinct.size)
-        if k_eff < int(k):
-            notes.append(f"{k_eff} classes seulement : {distinct.size} valeurs distinctes")
-        inner = [b for b in _inner(key, data, k_eff, decimals) if low < b < high]
+        inner = [b for b in _inner(key, data, int(k), decimals) if low < b < high]
     limits = np.array([low, *inner, high], dtype=float)
     # Drop limits that collapsed onto each other once rounded.
-    limits = np.array([v for i, v in enumerate(limits) if i == 0 or v > limits[i - 1]])
+    if not one_per_value:  # the last class of one value per class is [v ; v]
+        limits = np.array([v for i, v in enumerate(limits) if i == 0 or v > limits[i - 1]])
     if limits.size == 1:
         limits = np.array([low, high])
     yb = np.full(array.shape, -1, dtype=int)
@@ -246,7 +250,7 @@ def classify(values: Sequence[float], scheme: str = "quantiles", k: int = 5, *,
     description = f"Classes : {SCHEMES[key].name}"
     if n_classes > 1:
         description += f", {n_classes} classes"
-    else:
+    elif distinct.size == 1:
         description = "Classe unique : une seule valeur"
     if centre is not None and n_classes > 1 and centre in set(np.round(limits, decimals)):
         description += f", centrées sur {format_number(centre, decimals)}"

@@ -60,7 +60,7 @@ def period_key(period: object) -> tuple[int, int, str]:
     """Sort key of a period: ``2021`` and ``2019-2023`` sort by end year, then start year.
 
     >>> sorted(["2019-2023", "2021", "2015-2019", "2018-2022"], key=period_key)
-    ['2015-2019', '2018-2022', '2021', '2019-2023']
+    ['2015-2019', '2021', '2018-2022', '2019-2023']
     """
     text = str(period)
     years = [int(y) for y in re.findall(r"\d{4}", text)]

@@ -3,15 +3,19 @@
 A figure saved at another size than it was drawn is laid out again for that size (title
 wrapped, legend moved, names re-placed), then put back as it was. Files are written to a
 temporary name beside the target and renamed, so an interrupted build never leaves half a file.
-Text stays text in SVG (editable) and is embedded as TrueType in PDF (DejaVu Sans, with its
-accents and the narrow no-break space of French thousands).
+Text is embedded as TrueType in PDF (DejaVu Sans, with its accents and the narrow no-break
+space of French thousands). In SVG it is drawn as outlines by default, so that the figure looks
+the same on a machine without DejaVu Sans (a viewer's fallback font may lack U+202F and show a
+box); ``svg_text="text"`` keeps editable text for a cartographer's drawing program.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
+import matplotlib as mpl
 from matplotlib.figure import Figure
 
 from cls_analysis._atomic import atomic_path
@@ -21,6 +25,9 @@ from cls_analysis.viz.figure import figure_size
 __all__ = ["FORMATS", "save"]
 
 FORMATS = ("png", "svg", "pdf")
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
 _METADATA = {
     "png": {"Software": "cls_analysis"},
     "svg": {"Date": None, "Creator": "cls_analysis"},
@@ -38,7 +45,8 @@ def _figure(obj) -> Figure:
 
 
 def save(fig, path: str | Path, formats: Sequence[str] = ("png", "svg", "pdf"),
-         size: str | tuple[float, float] | None = None, dpi: int | Sequence[int] = (150, 300)) -> list[Path]:
+         size: str | tuple[float, float] | None = None, dpi: int | Sequence[int] = (150, 300),
+         svg_text: str = "path") -> list[Path]:
     """Write a figure in several formats; returns the paths written.
 
     Parameters
@@ -54,6 +62,8 @@ def save(fig, path: str | Path, formats: Sequence[str] = ("png", "svg", "pdf"),
     dpi : int or sequence of int
         PNG resolution(s): the first is written as ``<name>.png``, the others as
         ``<name>_<dpi>dpi.png`` (default 150 and 300 dpi).
+    svg_text : {'path', 'text'}
+        SVG text as outlines (same look everywhere) or as editable text (DejaVu Sans needed).
 
     Examples
     --------
@@ -78,6 +88,8 @@ def save(fig, path: str | Path, formats: Sequence[str] = ("png", "svg", "pdf"),
     resolutions = [int(dpi)] if isinstance(dpi, (int, float)) else [int(d) for d in dpi]
     if not resolutions or min(resolutions) < 50:
         raise ClsAnalysisError(f"Résolution invalide : {dpi} (au moins 50 dpi ; 150 et 300 conseillés).")
+    if svg_text not in ("path", "text"):
+        raise ClsAnalysisError(f"svg_text = « {svg_text} » : choisissez path ou text.")
     state = getattr(figure, "_cls_state", None)
     original = tuple(figure.get_size_inches())
     wanted = figure_size(size) if size is not None else original
@@ -93,9 +105,11 @@ def save(fig, path: str | Path, formats: Sequence[str] = ("png", "svg", "pdf"),
                        + [(target.with_name(f"{target.name}_{d}dpi.png"), d) for d in resolutions[1:]]
                        if fmt == "png" else [(target.with_name(f"{target.name}.{fmt}"), resolutions[0])])
             for out, resolution in outputs:
-                with atomic_path(out) as temporary:
+                with atomic_path(out) as temporary, mpl.rc_context(
+                        {"svg.fonttype": "none" if svg_text == "text" else "path"}):
                     figure.savefig(temporary, format=fmt, dpi=resolution, metadata=_METADATA[fmt],
                                    facecolor="white")
+                    os.chmod(temporary, _FILE_MODE)  # a temporary file is private; a figure is not
                 written.append(out)
     finally:
         if resized:

@@ -60,6 +60,7 @@ class _Slot:
     ax: Axes
     rect: tuple[float, float, float, float]  # fractions of the content box (x0, y0, x1, y1)
     pad: tuple[float, float, float, float]  # inches inside: left, bottom, right, top
+    max_height: float | None = None  # inches; a taller slot keeps its top, shrinks its bottom
 
 
 @dataclass
@@ -81,7 +82,8 @@ class FigureState:
     legend_groups: list = field(default_factory=list)
     legend_position: str = "auto"  # auto | right | bottom | none
     legend_width: float = 2.55  # inches, legend on the right
-    top_extra: float = 0.0  # inches reserved above the axes (a chart's legend)
+    top_extra: float = 0.0  # inches reserved above the axes
+    chart_legend: dict | None = None  # handles (and fontsize, gap, max_columns) of a chart
     map_ax: Axes | None = None
     slots: list[_Slot] = field(default_factory=list)
     _artists: list = field(default_factory=list)
@@ -92,14 +94,16 @@ class FigureState:
     insets: list = field(default_factory=list)
 
     # ----------------------------------------------------------------- axes
-    def add_axes(self, rect=(0.0, 0.0, 1.0, 1.0), pad=(0.0, 0.0, 0.0, 0.0), **kwargs) -> Axes:
+    def add_axes(self, rect=(0.0, 0.0, 1.0, 1.0), pad=(0.0, 0.0, 0.0, 0.0),
+                 max_height: float | None = None, **kwargs) -> Axes:
         """A new axes placed in ``rect`` (fractions of the content box), ``pad`` inches inside."""
         ax = self.fig.add_axes((0, 0, 1, 1), **kwargs)
-        self.place(ax, rect, pad)
+        self.place(ax, rect, pad, max_height)
         return ax
 
-    def place(self, ax: Axes, rect=(0.0, 0.0, 1.0, 1.0), pad=(0.0, 0.0, 0.0, 0.0)) -> None:
-        slot = _Slot(ax, tuple(rect), tuple(pad))
+    def place(self, ax: Axes, rect=(0.0, 0.0, 1.0, 1.0), pad=(0.0, 0.0, 0.0, 0.0),
+              max_height: float | None = None) -> None:
+        slot = _Slot(ax, tuple(rect), tuple(pad), max_height)
         self.slots = [s for s in self.slots if s.ax is not ax] + [slot]
         ax.set_axes_locator(lambda _ax, _renderer, slot=slot: self._locate(slot))
 
@@ -113,6 +117,8 @@ class FigureState:
         b_in = bottom + (top - bottom) * y0 + pb
         t_in = bottom + (top - bottom) * y1 - pt
         r_in, t_in = max(r_in, l_in + 0.1), max(t_in, b_in + 0.1)
+        if slot.max_height is not None and t_in - b_in > slot.max_height:
+            b_in = t_in - slot.max_height
         if slot.ax in self._extents:  # a map: widen its area to the shape of the frame
             self._fit_extent(slot.ax, (r_in - l_in) / (t_in - b_in))
             for inset, (_x0, _y0, w, h) in self._insets.get(slot.ax, []):
@@ -174,17 +180,24 @@ class FigureState:
         width, height = (float(v) for v in self.fig.get_size_inches())
         usable = width - 2 * MARGIN
 
-        # Demo notice: top right, red.
-        demo_w = 0.0
+        # Demo notice: top right, red; on its own line when the title needs the full width.
+        y = height - MARGIN
         if self.demo:
-            self._text(width - MARGIN, height - MARGIN + 0.04, DEMO_NOTICE, fontsize=DEMO_PT,
+            self._text(width - MARGIN, y + 0.04, DEMO_NOTICE, fontsize=DEMO_PT,
                        fontweight="bold", color=PALETTE["demo"], ha="right", va="top")
             demo_w = len(DEMO_NOTICE) * DEMO_PT * 0.62 / 72 + 0.3
+            title_chars = _chars(usable, TITLE_PT * 1.08)
+            if self.title and len(_wrap(self.title, _chars(usable - demo_w, TITLE_PT * 1.08))) > len(
+                    _wrap(self.title, title_chars)):
+                y -= DEMO_PT * 1.5 / 72
+            else:
+                title_chars = _chars(usable - demo_w, TITLE_PT * 1.08)
+        else:
+            title_chars = _chars(usable, TITLE_PT * 1.08)
 
         # Title and subtitle, top left.
-        y = height - MARGIN
         if self.title:
-            lines = _wrap(self.title, _chars(usable - demo_w, TITLE_PT * 1.08))
+            lines = _wrap(self.title, title_chars)
             self._text(MARGIN, y, "\n".join(lines), fontsize=TITLE_PT, fontweight="bold",
                        color=PALETTE["text"], ha="left", va="top", linespacing=1.15)
             y -= len(lines) * TITLE_PT * 1.32 / 72
@@ -195,6 +208,23 @@ class FigureState:
                        ha="left", va="top", linespacing=1.2)
             y -= len(lines) * SUBTITLE_PT * 1.4 / 72
         top = y - 0.12 - self.top_extra
+
+        # A chart's legend: a row (or a few) above the axes, as many columns as fit.
+        if self.chart_legend is not None:
+            handles = self.chart_legend["handles"]
+            size = self.chart_legend.get("fontsize", 7.5)
+            item_w = max(len(h.get_label()) for h in handles) * size * 0.6 / 72 + 0.55
+            ncol = max(1, min(len(handles), self.chart_legend.get("max_columns", 4),
+                              int(usable // item_w)))
+            rows = -(-len(handles) // ncol)
+            legend_h = rows * size * 1.65 / 72
+            legend = self.fig.legend(handles=handles, loc="upper left", ncol=ncol, fontsize=size,
+                                     frameon=False, borderaxespad=0, borderpad=0,
+                                     handlelength=self.chart_legend.get("handlelength", 2.0),
+                                     columnspacing=1.2,
+                                     bbox_to_anchor=(MARGIN / width, (top + 0.02) / height))
+            self._artists.append(legend)
+            top -= legend_h + 0.1 + self.chart_legend.get("gap", 0.0)
 
         # Footer, bottom left: Champ, Lecture, Note, Source, Fond de carte.
         footer = []

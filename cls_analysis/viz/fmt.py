@@ -176,14 +176,19 @@ def class_labels(breaks, decimals: int = 1) -> list[str]:
     ['[2,5 ; 10,0[', '[10,0 ; 15,0[', '[15,0 ; 21,3]']
     >>> class_labels([7.0, 7.0], 0)
     ['7']
+    >>> class_labels([2, 5, 5], 0)
+    ['[2 ; 5[', '5']
     """
     limits = list(breaks)
     if len(limits) == 2 and format_number(limits[0], decimals) == format_number(limits[1], decimals):
         return [format_number(limits[0], decimals)]
     last = len(limits) - 2
-    return [
-        format_class(limits[i], limits[i + 1], decimals, closed=i == last) for i in range(last + 1)
-    ]
+    labels = []
+    for i in range(last + 1):
+        lower, upper = format_number(limits[i], decimals), format_number(limits[i + 1], decimals)
+        labels.append(lower if lower == upper else format_class(limits[i], limits[i + 1], decimals,
+                                                                 closed=i == last))
+    return labels
 
 
 def format_signed(value: Real | None, decimals: int = 1, unit: str | None = None) -> str:
@@ -285,10 +290,14 @@ COMPARISON_LABELS = {
 }
 
 
-def _auto_decimals(step: float) -> int:
-    if not step or not math.isfinite(step):
-        return 0
-    return max(0, min(4, -math.floor(math.log10(abs(step)) + 1e-9)))
+def _auto_decimals(values) -> int:
+    """Fewest decimals (up to 4) that write every tick exactly: 0, 0.25 → 2; 0, 5, 10 → 0."""
+    finite = [float(v) for v in values if math.isfinite(v)]
+    for decimals in range(5):
+        factor = 10**decimals
+        if all(abs(v * factor - round(v * factor)) < 1e-6 * max(1.0, abs(v * factor)) for v in finite):
+            return decimals
+    return 4
 
 
 def tick_formatter(decimals: int | None = 0, unit: str | None = None, *, absolute: bool = False):
@@ -311,12 +320,15 @@ def tick_formatter(decimals: int | None = 0, unit: str | None = None, *, absolut
     from matplotlib.ticker import Formatter
 
     class _FrenchFormatter(Formatter):
+        _ticks: tuple = ()
+
+        def set_locs(self, locs):
+            self._ticks = tuple(locs)
+
         def __call__(self, x, pos=None):
             digits = decimals
             if digits is None:
-                locs = [v for v in getattr(self, "locs", []) if math.isfinite(v)]
-                step = min((b - a for a, b in zip(locs, locs[1:], strict=False) if b > a), default=0)
-                digits = _auto_decimals(step) if step else 0
+                digits = _auto_decimals(self._ticks or (x,))
             value = abs(x) if absolute else x
             if abs(value) < 1e-12:
                 value = 0.0

@@ -393,6 +393,8 @@ def choropleth(results: pd.DataFrame, indicator: str, territory=None, *,
     state.legend_groups = groups
 
     where = territory.name if (territory is not None and zone_type == "commune") else "France"
+    if state.insets:
+        notes.append("Encarts à des échelles différentes.")
     subtitle_default = f"{where}, par {zone_word[0]} – {_period_text(chosen_period)}"
     if sex_text(sex):
         subtitle_default += f" – {sex_text(sex)}"
@@ -441,12 +443,12 @@ def _insets(ax, state, zones: gpd.GeoDataFrame, edge, hatched: pd.Series, zone_t
     if zone_type == "departement":
         paris = zones.loc[zones["code"].isin(PARIS_PETITE_COURONNE)]
         if len(paris) == len(PARIS_PETITE_COURONNE):
-            panels.append(("Paris et petite couronne", paris))
+            panels.append(("Paris et\npetite couronne", paris))
     if not panels:
         return
-    height = min(0.16, 0.96 / len(panels))
+    height = min(0.15, 0.86 / len(panels))  # the bottom of the column is the scale bar's
     for i, (name, part) in enumerate(panels):
-        rect = (0.0, 1.0 - (i + 1) * height + 0.012, 0.15, height - 0.024)
+        rect = (0.0, 1.0 - (i + 1) * height + 0.012, 0.14, height - 0.024)
         inset = state.add_inset(ax, rect, _padded(part.total_bounds, 0.1))
         _draw_zones(inset, part, edge)
         _hatch(inset, part.loc[hatched.reindex(part.index, fill_value=False).to_numpy()])
@@ -464,17 +466,23 @@ def _insets(ax, state, zones: gpd.GeoDataFrame, edge, hatched: pd.Series, zone_t
 
 # ---------------------------------------------------------------------------- symbols
 def _circle_values(largest: float) -> list[float]:
-    """Three round legend values: the largest rounded, then about a quarter and a sixteenth."""
+    """Round legend values: the largest rounded down, about a quarter, a sixteenth (or 1).
+
+    >>> _circle_values(4497), _circle_values(6), _circle_values(1)
+    ([4000.0, 1000.0, 200.0], [6.0, 2.0, 1.0], [1.0])
+    """
     if not math.isfinite(largest) or largest <= 0:
         return []
     magnitude = 10 ** math.floor(math.log10(largest))
     top = math.floor(largest / magnitude * 2) / 2 * magnitude if largest >= 2 else largest
     top = top or largest
-    values = [top]
+    values = [float(top)]
     for share in (0.25, 1 / 16):
         value = float(f"{top * share:.1g}")
-        if value >= 1 and value < values[-1]:
+        if 1 <= value < values[-1] * 0.7:
             values.append(value)
+    if len(values) < 3 and values[-1] >= 2 and float(largest) == round(largest):
+        values.append(1.0)
     return values
 
 

@@ -42,7 +42,7 @@ FONT_FAMILY = "DejaVu Sans"
 
 #: Figure sizes in inches: slide (16:9), A4 portrait and landscape, square.
 SIZES = {
-    "slide": (10.0, 5.625),
+    "slide": (10.24, 5.76),  # 16:9, exactly 1536 × 864 px at 150 dpi
     "a4": (8.27, 11.69),
     "a4_paysage": (11.69, 8.27),
     "square": (7.0, 7.0),
@@ -104,7 +104,7 @@ def sequential_colours(name: str, k: int) -> list[str]:
     """``k`` colours of a sequential ramp, light to dark, never white (white is « zéro »).
 
     >>> sequential_colours("Blues", 3)
-    ['#cadef0', '#6aaed6', '#084a91']
+    ['#ccdff1', '#4f9bcb', '#083c7d']
     """
     cmap = mpl.colormaps[name]
     if k == 1:
@@ -119,7 +119,7 @@ def diverging_colours(name: str, below: int, above: int) -> list[str]:
     the two classes around the centre are equally light.
 
     >>> diverging_colours("RdBu_r", 2, 1)
-    ['#2c7bb6', '#a7d0e4', '#f7b799']
+    ['#10457e', '#bddbea', '#facab1']
     """
     cmap = mpl.colormaps[name]
     steps = max(below, above, 1)
