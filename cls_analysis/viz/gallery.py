@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
 import time
 from pathlib import Path
 
@@ -383,13 +384,15 @@ def synthetic_observations(territory, *, period: str = "2021") -> pd.DataFrame:
 
 def render_gallery(territory, output_dir: str | Path, *, formats=("png",), size="slide",
                    dpi=150, results: pd.DataFrame | None = None,
-                   observations: pd.DataFrame | None = None, national: bool = True) -> dict:
+                   observations: pd.DataFrame | None = None, national: bool = True,
+                   workers: int = 1) -> dict:
     """Draw and save every figure of ``territory``; returns ``{name: [paths]}`` and timings.
 
     Figures: reference map, three choropleths (poverty rate, premature-mortality ICM with
     significance hatching, APL), proportional symbols (GPs), age pyramid, comparison bars,
     trends, one spine chart per CLS axis and, with ``national=True``, a map of France by
-    département with overseas insets.
+    département with overseas insets. ``workers=2`` draws in two processes forked once the
+    geography is loaded (Linux and macOS; one process elsewhere).
     """
     import matplotlib.pyplot as plt
 
@@ -427,15 +430,42 @@ def render_gallery(territory, output_dir: str | Path, *, formats=("png",), size=
         figures["carte_france_densite_mg"] = lambda: viz.choropleth(
             results, "densite_mg", territory, zone_type="departement", scheme="quantiles", k=5,
             catalogue=catalogue, france="entiere")
-    written, timings = {}, {}
-    for name, draw in figures.items():
+    def render(name: str) -> tuple[str, list[Path], float]:
         start = time.perf_counter()
-        figure = draw()
-        written[name] = viz.save(figure, out / name, formats=formats, size=size, dpi=dpi)
+        figure = figures[name]()
+        paths = viz.save(figure, out / name, formats=formats, size=size, dpi=dpi)
         plt.close(getattr(figure, "figure", figure))
-        timings[name] = time.perf_counter() - start
+        return name, paths, time.perf_counter() - start
+
+    written, timings = {}, {}
+    forked = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+    if forked:
+        # Load once what every figure shares, then fork: children inherit it.
+        import mapclassify  # noqa: F401  (a 2-3 s import)
+
+        from cls_analysis.viz.shapes import france_shapes
+
+        territory.neighbours(1.0)
+        if national:
+            france_shapes("departement", territory.geography)
+        _FORKED["render"] = render
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            outcomes = pool.map(_render_forked, list(figures), chunksize=1)
+        _FORKED.clear()
+    else:
+        outcomes = [render(name) for name in figures]
+    for name, paths, seconds in outcomes:
+        written[name] = paths
+        timings[name] = seconds
     written["_timings"] = timings
     return written
+
+
+_FORKED: dict = {}
+
+
+def _render_forked(name: str):
+    return _FORKED["render"](name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -448,10 +478,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--formats", nargs="+", default=["png"])
     parser.add_argument("--size", default="slide")
     parser.add_argument("--dpi", type=int, nargs="+", default=[150])
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
     territory = Territory.from_epci(args.siren)
     written = render_gallery(territory, args.output, formats=tuple(args.formats), size=args.size,
-                             dpi=tuple(args.dpi))
+                             dpi=tuple(args.dpi), workers=args.workers)
     timings = written.pop("_timings")
     for name, paths in written.items():
         print(f"{name:40s} {timings[name]:5.2f} s  {', '.join(str(p) for p in paths)}")
