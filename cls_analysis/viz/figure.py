@@ -91,6 +91,7 @@ class FigureState:
     _decor: list = field(default_factory=list)
     _extents: dict = field(default_factory=dict)
     _insets: dict = field(default_factory=dict)
+    _reserve_left: dict = field(default_factory=dict)
     insets: list = field(default_factory=list)
 
     # ----------------------------------------------------------------- axes
@@ -136,14 +137,19 @@ class FigureState:
         return position.width * width, position.height * height
 
     def _fit_extent(self, ax: Axes, box_ratio: float) -> None:
+        """Limits showing the map's area at the frame's shape, right of a column of insets."""
         minx, miny, maxx, maxy = self._extents[ax]
+        reserve = self._reserve_left.get(ax, 0.0)
         cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
         w, h = maxx - minx, maxy - miny
-        if w / h < box_ratio:
-            w = h * box_ratio
+        content_ratio = box_ratio * (1 - reserve)
+        if w / h < content_ratio:
+            w = h * content_ratio
         else:
-            h = w / box_ratio
-        ax.set_xlim(cx - w / 2, cx + w / 2)
+            h = w / content_ratio
+        total = w / (1 - reserve)
+        left = cx - w / 2 - reserve * total
+        ax.set_xlim(left, left + total)
         ax.set_ylim(cy - h / 2, cy + h / 2)
 
     def set_extent(self, ax: Axes, extent) -> None:
@@ -155,6 +161,7 @@ class FigureState:
         """An inset map in ``rect`` (fractions of ``parent``) showing at least ``extent``."""
         inset = parent.inset_axes(rect)
         inset.set_aspect("equal", adjustable="box")
+        self._reserve_left[parent] = max(self._reserve_left.get(parent, 0.0), rect[0] + rect[2] + 0.02)
         self._insets.setdefault(parent, []).append((inset, tuple(rect)))
         self.insets.append(inset)
         self.set_extent(inset, extent)

@@ -34,7 +34,7 @@ from cls_analysis.viz.fmt import (
     plural,
 )
 from cls_analysis.viz.legend import CircleGroup, LegendEntry, LegendGroup
-from cls_analysis.viz.mapparts import HALO, LabelLayer
+from cls_analysis.viz.mapparts import LabelLayer
 from cls_analysis.viz.theme import (
     CONTEXT_STYLE,
     DIVERGING_BY_POLARITY,
@@ -263,9 +263,9 @@ def choropleth(results: pd.DataFrame, indicator: str, territory=None, *,
                france: str = "auto", catalogue: pd.DataFrame | None = None,
                label: str | None = None, short_label: str | None = None, unit: str | None = None,
                decimals: int | None = None, polarity: str | None = None, source: str | None = None,
-               title: str | None = None, subtitle: str | None = None, demo: bool | None = None,
-               leg_title: str | None = None, leg_pos: str = "auto", leg_counts: bool = True,
-               size="slide"):
+               title: str | None = None, subtitle: str | None = None, champ: str | None = None,
+               demo: bool | None = None, leg_title: str | None = None, leg_pos: str = "auto",
+               leg_counts: bool = True, size="slide"):
     """Choropleth of an indicator (a rate, a share, an index) by commune, département or région.
 
     Parameters
@@ -300,7 +300,7 @@ def choropleth(results: pd.DataFrame, indicator: str, territory=None, *,
         National maps: overseas insets when the results include them (``auto``).
     label, short_label, unit, decimals, polarity, source : optional
         Overrides of the catalogue's metadata.
-    title, subtitle, demo : optional
+    title, subtitle, champ, demo : optional
         Passed to :func:`layout`; ``demo=None`` detects demo data (see :mod:`.data`).
     leg_title, leg_pos, leg_counts : optional
         Legend title (default: short label and unit), position (``auto``, ``right``,
@@ -400,7 +400,7 @@ def choropleth(results: pd.DataFrame, indicator: str, territory=None, *,
         subtitle_default += f" – {sex_text(sex)}"
     layout(ax, title=title or meta["label"], subtitle=subtitle or subtitle_default,
            source=_source_line(meta, source, chosen_period), credits=_default_credits(territory),
-           note=" ".join(notes) or None, scale_bar=True, north_arrow=True,
+           champ=champ, note=" ".join(notes) or None, scale_bar=True, north_arrow=True,
            demo=is_demo(rows, demo))
     return ax
 
@@ -443,12 +443,12 @@ def _insets(ax, state, zones: gpd.GeoDataFrame, edge, hatched: pd.Series, zone_t
     if zone_type == "departement":
         paris = zones.loc[zones["code"].isin(PARIS_PETITE_COURONNE)]
         if len(paris) == len(PARIS_PETITE_COURONNE):
-            panels.append(("Paris et\npetite couronne", paris))
+            panels.append(("Paris et petite couronne", paris))
     if not panels:
         return
     height = min(0.15, 0.86 / len(panels))  # the bottom of the column is the scale bar's
     for i, (name, part) in enumerate(panels):
-        rect = (0.0, 1.0 - (i + 1) * height + 0.012, 0.14, height - 0.024)
+        rect = (0.0, 1.0 - (i + 1) * height + 0.008, 0.14, height - 0.05)  # room for the name
         inset = state.add_inset(ax, rect, _padded(part.total_bounds, 0.1))
         _draw_zones(inset, part, edge)
         _hatch(inset, part.loc[hatched.reindex(part.index, fill_value=False).to_numpy()])
@@ -460,8 +460,8 @@ def _insets(ax, state, zones: gpd.GeoDataFrame, edge, hatched: pd.Series, zone_t
             spine.set_visible(True)
             spine.set_edgecolor("#9e9e9e")
             spine.set_linewidth(0.5)
-        inset.text(0.04, 0.96, name, transform=inset.transAxes, fontsize=6.2, ha="left", va="top",
-                   color="#333333", path_effects=HALO, zorder=10)
+        inset.text(0.0, 1.0, name.replace("\n", " "), transform=inset.transAxes, fontsize=6.2,
+                   ha="left", va="bottom", color="#333333", zorder=10)
 
 
 # ---------------------------------------------------------------------------- symbols
@@ -529,8 +529,8 @@ def symbols(results: pd.DataFrame, indicator: str, territory, *, period: str | N
             names: bool = True, max_names: int = 10, catalogue: pd.DataFrame | None = None,
             label: str | None = None, short_label: str | None = None, unit: str | None = None,
             decimals: int | None = None, source: str | None = None, title: str | None = None,
-            subtitle: str | None = None, demo: bool | None = None, leg_title: str | None = None,
-            leg_pos: str = "auto", size="slide"):
+            subtitle: str | None = None, champ: str | None = None, demo: bool | None = None,
+            leg_title: str | None = None, leg_pos: str = "auto", size="slide"):
     """Proportional circles of a count by commune (circle area ∝ value).
 
     A count is never drawn as a choropleth. Communes whose count is suppressed or missing are
@@ -584,7 +584,7 @@ def symbols(results: pd.DataFrame, indicator: str, territory, *, period: str | N
         subtitle_default += f" – {sex_text(sex)}"
     layout(ax, title=title or meta["label"], subtitle=subtitle or subtitle_default,
            source=_source_line(meta, source, chosen_period), credits=_default_credits(territory),
-           note=" ".join(notes) or None, scale_bar=True, north_arrow=True,
+           champ=champ, note=" ".join(notes) or None, scale_bar=True, north_arrow=True,
            demo=is_demo(rows, demo))
     return ax
 

@@ -132,7 +132,7 @@ def test_national_map_with_overseas_insets(demo_results, territory, catalogue):
     state = ax.figure._cls_state
     names = [t.get_text() for inset in state.insets for t in inset.texts]
     assert names == ["Guadeloupe", "Martinique", "Guyane", "La Réunion", "Mayotte",
-                     "Paris et\npetite couronne"]
+                     "Paris et petite couronne"]
     assert state.subtitle.startswith("France, par département")
     overseas_regions = demo_results["zone_type"].eq("region") & demo_results["zone_code"].isin(
         ["01", "02", "03", "04", "06"])
