@@ -73,3 +73,16 @@ def test_narrow_no_break_space_is_not_a_box():
     with pytest.warns(UserWarning, match="missing from font"):
         assert ink("\ufffe") > 0  # control: a glyph the font lacks draws a box
     assert ink("1\u202f000") == ink("1000")  # same ink: the separator adds none
+
+
+def test_layout_on_a_foreign_figure(tmp_path):
+    """A chart drawn by hand (a survey chart…) gets the same title, source line and notice."""
+    fig, ax = plt.subplots()
+    ax.bar(["Oui", "Non"], [62.5, 37.5])
+    assert viz.layout(ax, title="Avez-vous un médecin traitant ?", source="Enquête habitants 2024",
+                      champ="habitants de 18 ans ou plus", demo=True) is ax
+    texts = {t.get_text(): t.get_position()[1] for t in fig.texts}
+    assert set(texts) == {"Données fictives de démonstration", "Avez-vous un médecin traitant ?",
+                          "Champ : habitants de 18 ans ou plus", "Source : Enquête habitants 2024"}
+    assert texts["Champ : habitants de 18 ans ou plus"] > texts["Source : Enquête habitants 2024"]
+    assert viz.save(fig, tmp_path / "q1", formats=("png",), dpi=60)[0].is_file()
