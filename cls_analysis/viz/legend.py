@@ -35,6 +35,7 @@ class LegendEntry:
     hatchcolor: str | None = None
     linewidth: float = 0.5
     kind: str = "patch"  # patch | line | cross
+    linestyle: object = "-"
 
 
 @dataclass
@@ -74,7 +75,7 @@ def _swatch(entry: LegendEntry) -> DrawingArea:
         return area
     if entry.kind == "line":
         area.add_artist(Line2D([0, SWATCH_W], [SWATCH_H / 2] * 2, color=entry.edgecolor,
-                               linewidth=max(entry.linewidth, 1.0)))
+                               linewidth=max(entry.linewidth, 1.0), linestyle=entry.linestyle))
         return area
     patch = Rectangle((0, 0), SWATCH_W, SWATCH_H, facecolor=entry.facecolor,
                       edgecolor=entry.edgecolor, linewidth=entry.linewidth, hatch=entry.hatch)

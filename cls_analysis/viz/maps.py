@@ -71,6 +71,31 @@ def _check_geometry(territory) -> gpd.GeoDataFrame:
     return communes
 
 
+EPCI_LIMIT = {"color": PALETTE["outline"], "linewidth": 0.9, "linestyle": (0, (4, 2))}
+
+
+def _outline(ax, territory) -> list[LegendEntry]:
+    """The territory's outline; the EPCIs' limits too when the CLS covers several."""
+    entries = []
+    if len(territory.epcis) > 1:
+        communes = territory.communes
+        valid = communes.loc[~communes.geometry.is_empty & communes.geometry.notna()]
+        valid.dissolve(by="epci").boundary.plot(ax=ax, zorder=4, **EPCI_LIMIT)
+        entries.append(LegendEntry("Limite d'EPCI", kind="line", edgecolor=EPCI_LIMIT["color"],
+                                   linewidth=EPCI_LIMIT["linewidth"], linestyle=EPCI_LIMIT["linestyle"]))
+    territory.boundary.plot(ax=ax, facecolor="none", edgecolor=PALETTE["outline"], linewidth=1.4, zorder=4)
+    return entries
+
+
+def _without_outline(zones: pd.DataFrame) -> str | None:
+    """A note naming the zones that cannot be drawn (no outline in the geography)."""
+    empty = zones.geometry.isna() | zones.geometry.is_empty
+    if not empty.any():
+        return None
+    names = ", ".join(zones.loc[empty, "name"].astype(str))
+    return f"Sans contour dans le fond de carte, non dessiné : {names}."
+
+
 def _period_text(period: str) -> str:
     return str(period)
 
@@ -383,7 +408,9 @@ def choropleth(results: pd.DataFrame, indicator: str, territory=None, *,
         groups.append(LegendGroup(None, status_entries))
 
     if zone_type == "commune":
-        territory.boundary.plot(ax=ax, facecolor="none", edgecolor=PALETTE["outline"], linewidth=1.4, zorder=4)
+        limits = _outline(ax, territory)
+        if limits:
+            groups.append(LegendGroup(None, limits))
         if names:
             _names(ax, state, zones, max_names)
     else:
@@ -393,6 +420,8 @@ def choropleth(results: pd.DataFrame, indicator: str, territory=None, *,
     state.legend_groups = groups
 
     where = territory.name if (territory is not None and zone_type == "commune") else "France"
+    if _without_outline(zones):
+        notes.append(_without_outline(zones))
     if state.insets:
         notes.append("Encarts à des échelles différentes.")
     subtitle_default = f"{where}, par {zone_word[0]} – {_period_text(chosen_period)}"
@@ -566,7 +595,7 @@ def symbols(results: pd.DataFrame, indicator: str, territory, *, period: str | N
     zones["colour"] = np.where(zones["status"].isin(["ok", "zero"]), PALETTE["land"], None)
     # a zero count is a cross on the commune's usual fill, not a status fill
     _draw_zones(ax, zones.assign(status=zones["status"].replace({"zero": "ok"})), ("#b8b8b8", 0.5))
-    territory.boundary.plot(ax=ax, facecolor="none", edgecolor=PALETTE["outline"], linewidth=1.4, zorder=4)
+    limits = _outline(ax, territory)
     circles, extra = _draw_symbols(state, ax, zones, title=_legend_title(meta, leg_title),
                                    size_max=size_max, colour=colour or PALETTE["territory"],
                                    max_names=max_names, names=names,
@@ -574,11 +603,13 @@ def symbols(results: pd.DataFrame, indicator: str, territory, *, period: str | N
     groups: list = []
     if circles.radii:
         groups.append(circles)
-    statuses = extra + _status_entries(zones, meta, absent, statuses=("suppressed", "missing"))
+    statuses = extra + _status_entries(zones, meta, absent, statuses=("suppressed", "missing")) + limits
     if statuses:
         groups.append(LegendGroup(None, statuses))
     state.legend_groups = groups
     notes = [] if circles.radii else ["Aucune valeur positive à représenter."]
+    if _without_outline(zones):
+        notes.append(_without_outline(zones))
     subtitle_default = f"{territory.name}, par commune – {chosen_period}"
     if sex_text(sex):
         subtitle_default += f" – {sex_text(sex)}"
@@ -628,7 +659,7 @@ def commune_map(territory, *, title: str | None = None, source: str | None = Non
     zones["status"] = np.where(zones["value"].notna(), "ok", "missing")
     zones["colour"] = np.where(zones["value"].notna(), "#e8f1f8", None)
     _draw_zones(ax, gpd.GeoDataFrame(zones, geometry="geometry"), ("#7f9db9", 0.6))
-    territory.boundary.plot(ax=ax, facecolor="none", edgecolor=PALETTE["outline"], linewidth=1.5, zorder=4)
+    limits = _outline(ax, territory)
     legend_title = population_label or territory.population_label
     circles, _extra = _draw_symbols(state, ax, gpd.GeoDataFrame(zones, geometry="geometry"),
                                     title=legend_title, size_max=20.0, colour=PALETTE["territory"],
@@ -639,13 +670,16 @@ def commune_map(territory, *, title: str | None = None, source: str | None = Non
         style = STATUS_STYLES["missing"]
         groups.append(LegendGroup(None, [LegendEntry(f"Population inconnue ({missing})", **{
             "facecolor": style["facecolor"], "hatch": style["hatch"], "hatchcolor": style["hatchcolor"]})]))
+    if limits:
+        groups.append(LegendGroup(None, limits))
     state.legend_groups = groups
     total = zones["value"].sum()
     layout(ax, title=title or f"Les communes de {territory.name}",
            subtitle=f"{plural(len(communes), 'commune')}, COG {territory.cog_year} – "
                     f"{format_count(total)} habitants ; communes voisines en grisé",
            source=source or f"Source : {territory.geography.source}",
-           credits="Réalisation : cls_analysis", scale_bar=True, north_arrow=True, demo=demo)
+           credits="Réalisation : cls_analysis", note=_without_outline(zones), scale_bar=True,
+           north_arrow=True, demo=demo)
     return state.fig
 
 

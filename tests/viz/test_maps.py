@@ -139,3 +139,15 @@ def test_national_map_with_overseas_insets(demo_results, territory, catalogue):
     metro = viz.choropleth(demo_results.loc[~overseas_regions], "densite_mg", zone_type="region",
                            catalogue=catalogue)
     assert metro.figure._cls_state.insets == []
+
+
+def test_commune_without_outline_is_named():
+    """Conques-en-Rouergue has no outline in the embedded geography: said, not silently lost."""
+    from cls_analysis.territory import Territory
+
+    conques = Territory.from_epci("241200641")
+    rows = [{"zone_type": "commune", "zone_code": c, "value": 5.0 + i}
+            for i, c in enumerate(conques.communes["code"])]
+    ax = viz.choropleth(make_results(rows, indicator="taux_pauvrete"), "taux_pauvrete", conques)
+    assert "Sans contour dans le fond de carte, non dessiné : Conques-en-Rouergue." in (
+        ax.figure._cls_state.note)
