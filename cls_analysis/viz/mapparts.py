@@ -162,7 +162,7 @@ class LabelLayer(_PixelArtist):
         self.offsets = list(offsets) if offsets is not None else [default] * len(self.texts)
         self.obstacles = obstacles
         self.radii = np.zeros(len(self.texts)) if radii is None else np.asarray(radii, dtype=float)
-        self.style = {"fontsize": fontsize, "color": "#1a1a1a", "path_effects": HALO}
+        self.style = {"fontsize": fontsize, "color": "#1a1a1a"}
         self.style.update(style)
         self.placed: list[str] = []
 
@@ -195,6 +195,13 @@ class LabelLayer(_PixelArtist):
                     continue
                 if any(c is not None and j != i and box.overlaps(c) for j, c in enumerate(circles)):
                     continue
+                # The halo is a separate stroked copy, so the name itself stays text in SVG/PDF.
+                halo = Text(self.xs[i], self.ys[i], self.texts[i], ha=ha, va=va,
+                            transform=self.ax.transData + shift,
+                            path_effects=[patheffects.Stroke(linewidth=2.4, foreground="white")],
+                            **self.style)
+                halo.set_figure(self.figure)
+                halo.draw(renderer)
                 label.draw(renderer)
                 boxes.append(box)
                 self.placed.append(self.texts[i])
