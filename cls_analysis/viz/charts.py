@@ -74,7 +74,12 @@ def _label_with_unit(meta: dict) -> str:
 
 
 def _comparator_rows(rows: pd.DataFrame, territory, levels: Sequence[str]) -> list[pd.Series]:
-    """One row per comparator level, the territory's own zones first."""
+    """One row per comparator level: the territory's own département, région and France.
+
+    Without a territory, a level is kept only when the results hold a single zone of it (or
+    France métropolitaine among several France rows): picking « the first département » of a
+    national table would be a wrong comparator.
+    """
     found = []
     for level in levels:
         candidates = rows.loc[rows["zone_type"] == level]
@@ -86,6 +91,11 @@ def _comparator_rows(rows: pd.DataFrame, territory, levels: Sequence[str]) -> li
             if level == "france" and own.empty:
                 own = candidates
             candidates = own
+        elif candidates["zone_code"].nunique() > 1:
+            if level != "france":
+                continue
+            metro = candidates.loc[candidates["zone_code"] == "FRM"]
+            candidates = metro if not metro.empty else candidates
         if candidates.empty:
             continue
         found.append(candidates.iloc[0])

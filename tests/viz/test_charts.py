@@ -115,3 +115,12 @@ def test_trend(demo_results, territory, catalogue):
 def test_trend_single_period(rate_results, territory):
     ax = viz.trend(rate_results, "taux_pauvrete", territory)
     assert "Une seule période disponible." in ax.figure._cls_state.note
+
+
+def test_without_territory_no_arbitrary_comparator(demo_results, catalogue):
+    """A national table holds every département: without the territory, none is picked."""
+    ax = viz.compare_bars(demo_results, "taux_pauvrete", catalogue=catalogue)
+    legend = [h.get_label() for h in ax.figure._cls_state.chart_legend["handles"]]
+    assert legend == [f"France métropolitaine : 14,5{NBSP}%"]
+    ax = viz.trend(demo_results, "apl_mg", catalogue=catalogue)
+    assert texts(ax) == ["CC Aunis Atlantique : 2,92", "France métropolitaine : 3,40"]
