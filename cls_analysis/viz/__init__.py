@@ -43,6 +43,7 @@ from cls_analysis.viz.export import save
 from cls_analysis.viz.figure import layout
 from cls_analysis.viz.labels import place_labels
 from cls_analysis.viz.maps import choropleth, commune_map, symbols
+from cls_analysis.viz.survey_charts import group_comparison, likert, multiple_choice
 from cls_analysis.viz.theme import DEMO_NOTICE, PALETTE, SIZES, apply_theme
 
 __all__ = [
@@ -57,7 +58,10 @@ __all__ = [
     "commune_map",
     "compare_bars",
     "fmt",
+    "group_comparison",
     "layout",
+    "likert",
+    "multiple_choice",
     "place_labels",
     "pyramid",
     "save",
