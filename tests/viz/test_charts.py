@@ -48,8 +48,10 @@ def test_compare_bars(demo_results, territory, catalogue):
     assert labels[0] == "CC Aunis Atlantique" and len(labels) == 21
     assert "Non diffusé : moins de 10 cas" in texts(ax)  # the reason given in « note »
     legend = [h.get_label() for h in ax.figure._cls_state.chart_legend["handles"]]
-    assert legend[:3] == ["Charente-Maritime : 93,3", "Nouvelle-Aquitaine : 106,1",
-                          "France métropolitaine : 100,0"]
+    decimals = int(catalogue.set_index("id").loc["mort_prematuree_icm", "decimals"])
+    assert legend[:3] == [f"Charente-Maritime : {viz.fmt.format_number(93.3, decimals)}",
+                          f"Nouvelle-Aquitaine : {viz.fmt.format_number(106.1, decimals)}",
+                          f"France métropolitaine : {viz.fmt.format_number(100.0, decimals)}"]
     assert "Moins favorable" in legend and "Plus favorable" in legend
     assert "intervalles de confiance à 95 %" in ax.figure._cls_state.subtitle
 
@@ -91,7 +93,8 @@ def test_spine_per_axis(demo_results, territory, catalogue):
     ax = viz.spine(demo_results, axis="determinants_sociaux", territory=territory, catalogue=catalogue)
     state = ax.figure._cls_state
     assert state.title.startswith("Déterminants socio-économiques : CC Aunis Atlantique")
-    assert "Effectifs non représentés : Population municipale." in state.note
+    counts = catalogue.loc[(catalogue["axis"] == "determinants_sociaux") & (catalogue["statistic"] == "count")]
+    assert f"Effectifs non représentés : {', '.join(counts['short_label'])}." in state.note
     with pytest.raises(ClsAnalysisError, match="Axe du CLS inconnu"):
         viz.spine(demo_results, axis="bien_etre")
     with pytest.raises(ClsAnalysisError, match="aucun indicateur de l'axe « Santé mentale »"):
@@ -104,7 +107,9 @@ def test_trend(demo_results, territory, catalogue):
     assert [t.get_text() for t in ax.get_xticklabels()] == [
         "2011-2015", "2013-2017", "2015-2019", "2017-2021", "2019-2023"]
     ends = [t.get_text() for t in ax.texts]
-    assert "CC Aunis Atlantique : 90,0" in ends and "France métropolitaine : 100,0" in ends
+    decimals = int(catalogue.set_index("id").loc["mort_prematuree_icm", "decimals"])
+    assert f"CC Aunis Atlantique : {viz.fmt.format_number(90.0, decimals)}" in ends
+    assert f"France métropolitaine : {viz.fmt.format_number(100.0, decimals)}" in ends
     assert "intervalle de confiance à 95 %" in ax.figure._cls_state.note
     # end labels never overlap
     ax.figure.canvas.draw()

@@ -44,7 +44,8 @@ def test_icm_is_centred_on_100_with_hatching(demo_results, territory, catalogue)
     ax = viz.choropleth(demo_results, "mort_prematuree_icm", territory, scheme="equal_interval",
                         significance=True, catalogue=catalogue)
     state = ax.figure._cls_state
-    assert "centrées sur 100,0" in state.legend_groups[0].note
+    decimals = int(catalogue.set_index("id").loc["mort_prematuree_icm", "decimals"])
+    assert f"centrées sur {viz.fmt.format_number(100, decimals)}" in state.legend_groups[0].note
     assert any(label.startswith("Différence significative avec France métropolitaine (95\u00a0%) (2)")
                for label in legend_labels(ax))
     assert state.demo  # the synthetic results say « Données fictives »
