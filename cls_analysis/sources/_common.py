@@ -1,0 +1,688 @@
+"""Shared machinery of the readers: text decoding, delimited tables, numbers, codes, reports.
+
+Every reader turns one real file into observations (see :mod:`cls_analysis.observations`)
+and attaches a :class:`SourceReport` (``obs.attrs["report"]``): what the file was recognised
+as, its vintage, its rows, secret and missing cells, the repairs made and the problems found.
+Fatal problems raise :class:`~cls_analysis.errors.FileFormatError` with a French message
+naming the file, the column or row, what was found and what to do.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cls_analysis._io import require_file
+from cls_analysis.errors import ClsAnalysisError, CodeError, FileFormatError, describe_rows
+from cls_analysis.geo.codes import normalize_commune_codes
+from cls_analysis.sources import measures as _measures
+
+__all__ = [
+    "DEMO_NOTE",
+    "SourceReport",
+    "Table",
+    "decode",
+    "finish",
+    "parse_numbers",
+    "read_delimited",
+    "read_member",
+    "require_columns",
+]
+
+#: The label every demo observation carries in its source.
+DEMO_NOTE = "Données fictives de démonstration"
+
+SECRET_MARKERS = {
+    "s", "secret", "nd", "n.d.", "n/d", "c", "confidentiel", "n/a - secret statistique",
+    "secret statistique", "so",
+}
+MISSING_MARKERS = {
+    "", "na", "n/a", "nan", "-", "..", "…", "null", "n/a - résultat non disponible",
+    "résultat non disponible", "non disponible", "x",
+}
+_COMMA_NUMBER = re.compile(r"^[+-]?[\d\s\u202f\u00a0]*\d,\d+$|^[+-]?\d{1,3}(?:[\s\u202f\u00a0]\d{3})+(?:,\d+)?$")
+
+
+@dataclass
+class SourceReport:
+    """What a reader found in one file (shown by ``cls-analysis verifier``).
+
+    Attributes
+    ----------
+    path : Path
+    kind : str
+        What the file was recognised as, in French.
+    vintage : str
+        Millésime(s) of the data, in French (``RP 2021 (et 2015)``).
+    cog : int or None
+        COG vintage of the commune codes.
+    zones : int
+        Number of distinct zones.
+    rows : int
+        Number of observations.
+    secret, missing : int
+        Observations withheld by the producer / without value.
+    notes : list of str
+        Repairs and information (not problems).
+    problems : list of str
+        Problems found that did not stop the reading.
+    """
+
+    path: Path
+    kind: str
+    vintage: str = ""
+    cog: int | None = None
+    zones: int = 0
+    rows: int = 0
+    secret: int = 0
+    missing: int = 0
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------- bytes and text
+def read_member(path: str | Path, pattern: str | None = None, *, what: str) -> tuple[bytes, str]:
+    """Bytes of a file, or of the member of a zip archive whose name matches ``pattern``.
+
+    Returns ``(data, name)``. A truncated or corrupt archive, an empty file or a missing member
+    raise :class:`FileFormatError` saying what to do.
+    """
+    file = require_file(path, what)
+    if not zipfile.is_zipfile(file):
+        if file.suffix.lower() == ".zip":
+            raise FileFormatError(
+                f"archive zip illisible ou tronquée ({what} attendu) : téléchargez-la à nouveau.",
+                file,
+            )
+        return file.read_bytes(), file.name
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/")]
+            chosen = [n for n in names if pattern is None or re.search(pattern, Path(n).name, re.I)]
+            if not chosen:
+                raise FileFormatError(
+                    f"aucun fichier attendu dans l'archive ({what}) ; fichiers trouvés : "
+                    f"{describe_rows(names)}.",
+                    file,
+                )
+            name = chosen[0]
+            return archive.read(name), Path(name).name
+    except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
+        raise FileFormatError(
+            f"archive zip illisible ou tronquée ({exc}) : téléchargez-la à nouveau.", file
+        ) from exc
+
+
+def decode(data: bytes, path: Path | str | None = None) -> tuple[str, str]:
+    """Decode text: UTF-8 (with or without BOM), else Windows-1252. Returns ``(text, encoding)``.
+
+    >>> decode("é".encode("cp1252"))
+    ('é', 'cp1252')
+    >>> decode("\\ufeffCode".encode("utf-8"))
+    ('Code', 'utf-8-sig')
+    """
+    if not data.strip():
+        raise FileFormatError("fichier vide.", path)
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _sniff_separator(line: str) -> str:
+    counts = {sep: line.count(sep) for sep in (";", "\t", ",", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ";"
+
+
+@dataclass
+class Table:
+    """A delimited table read as text: cells are strings, empty cells ``""``.
+
+    ``first_line`` is the file line number of the first data row (1-based), so that row ``i``
+    of :attr:`frame` is line ``first_line + i``. ``preamble`` holds the lines above the header.
+    """
+
+    frame: pd.DataFrame
+    first_line: int
+    separator: str
+    encoding: str
+    preamble: list[str]
+    name: str
+
+    def line(self, index: int | Iterable[int]) -> int | list[int]:
+        """File line numbers of data rows (positional)."""
+        if isinstance(index, (int, np.integer)):
+            return self.first_line + int(index)
+        return [self.first_line + int(i) for i in index]
+
+
+def read_delimited(
+    data: bytes,
+    *,
+    path: Path | str,
+    required: Sequence[str] = (),
+    separator: str | None = None,
+    header: bool = True,
+    what: str,
+    max_header_line: int = 40,
+    report: SourceReport | None = None,
+    expected_separator: str = ";",
+) -> Table:
+    """Read a delimited text file as strings, finding its header line by content.
+
+    Parameters
+    ----------
+    data : bytes
+    path : path
+        For messages.
+    required : sequence of str
+        Column names that identify the header line (case-insensitive).
+    separator : str, optional
+        Forced separator; by default sniffed on the header line (``;``, tab, ``,``, ``|``).
+    header : bool
+        Whether the file has a header line (FINESS has none).
+    what : str
+        What the file should be, for messages.
+    report : SourceReport, optional
+        Receives notes on repairs (encoding, separator, header moved).
+    expected_separator : str
+        The separator of the documented format; another one is noted as a repair.
+    """
+    text, encoding = decode(data, path)
+    lines = text.splitlines()
+    header_index = 0
+    if header and required:
+        wanted = {r.strip().lower() for r in required}
+        header_index = None
+        for i, line in enumerate(lines[:max_header_line]):
+            sep = separator or _sniff_separator(line)
+            cells = {c.strip().strip('"').strip().lower() for c in line.split(sep)}
+            if wanted <= cells:
+                header_index = i
+                break
+        if header_index is None:
+            first = next((ln for ln in lines if ln.strip()), "")
+            sep = separator or _sniff_separator(first)
+            found = [c.strip().strip('"') for c in first.split(sep)][:12]
+            raise FileFormatError(
+                f"aucune ligne d'en-tête avec les colonnes {', '.join(required)} dans les "
+                f"{max_header_line} premières lignes ({what} attendu) ; première ligne : "
+                f"{found}. Vérifiez qu'il s'agit du bon fichier, ou renommez les colonnes.",
+                path,
+            )
+    sep = separator or _sniff_separator(lines[header_index] if lines else "")
+    if report is not None:
+        if encoding == "cp1252":
+            report.notes.append("encodage Windows-1252 (cp1252) détecté et converti.")
+        if sep != expected_separator:
+            shown = {"\t": "tabulation"}.get(sep, sep)
+            report.notes.append(f"séparateur « {shown} » détecté (au lieu de « {expected_separator} »).")
+        if header and header_index > 0 and required:
+            report.notes.append(f"en-tête trouvé à la ligne {header_index + 1}.")
+    body = "\n".join(lines[header_index:])
+    try:
+        frame = _parse_text(body, sep, header)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise FileFormatError(
+            f"lecture impossible comme tableau délimité par « {sep} » ({exc}). Vérifiez le "
+            "séparateur et les guillemets.",
+            path,
+        ) from exc
+    frame.columns = [str(c).strip().lstrip("\ufeff").strip('"') for c in frame.columns]
+    return Table(
+        frame=frame,
+        first_line=header_index + (2 if header else 1),
+        separator=sep,
+        encoding=encoding,
+        preamble=lines[:header_index],
+        name=Path(path).name,
+    )
+
+
+def _parse_text(body: str, sep: str, header: bool) -> pd.DataFrame:
+    if len(body) > 5_000_000:
+        try:
+            return _parse_arrow(body, sep, header)
+        except Exception:  # noqa: BLE001 - fall back on pandas' own parser and its messages
+            pass
+    return pd.read_csv(
+        io.StringIO(body),
+        sep=sep,
+        header=0 if header else None,
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        engine="c",
+        quotechar='"',
+        skip_blank_lines=True,
+    )
+
+
+def _parse_arrow(body: str, sep: str, header: bool) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    first = body.split("\n", 1)[0]
+    names = [c.strip().strip('"') for c in first.split(sep)]
+    table = pacsv.read_csv(
+        io.BytesIO(body.encode("utf-8")),
+        read_options=pacsv.ReadOptions(
+            skip_rows=1 if header else 0,
+            column_names=names if header else [str(i) for i in range(len(names))],
+            block_size=1 << 24,
+        ),
+        parse_options=pacsv.ParseOptions(delimiter=sep),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in (names if header else [str(i) for i in range(len(names))])},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    frame = table.to_pandas()
+    if not header:
+        frame.columns = range(len(frame.columns))
+    return frame
+
+
+def require_columns(found: Iterable[str], expected: Sequence[str], *, path, what: str) -> None:
+    """Raise a message listing expected and found columns when some are missing.
+
+    >>> require_columns(["CODGEO", "P21_POP"], ["CODGEO", "LIBGEO"], path="f.csv", what="un fichier")
+    Traceback (most recent call last):
+    ...
+    cls_analysis.errors.FileFormatError: f.csv : colonne(s) absente(s) : LIBGEO (un fichier attendu). Colonnes attendues : CODGEO, LIBGEO ; colonnes trouvées : CODGEO, P21_POP.
+    """
+    found = list(found)
+    upper = {str(c).upper() for c in found}
+    missing = [c for c in expected if c.upper() not in upper]
+    if missing:
+        raise FileFormatError(
+            f"colonne(s) absente(s) : {', '.join(missing)} ({what} attendu). Colonnes attendues : "
+            f"{', '.join(expected)} ; colonnes trouvées : {describe_rows(found, 15)}.",
+            path,
+        )
+
+
+# ---------------------------------------------------------------------------- numbers
+def parse_numbers(
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    path,
+    lines: np.ndarray | Sequence[int] | None = None,
+    empty: str = "missing",
+    extra_secret: Iterable[str] = (),
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Parse text cells into numbers and statuses; every unreadable cell is reported at once.
+
+    Dot or comma decimals, spaces as thousands separators; secret markers (``s``, ``nd``,
+    ``N/A - secret statistique``, ``c``…) give status ``secret``, missing markers (``NA``,
+    ``-``, ``N/A - résultat non disponible``…) give ``missing``; empty cells get ``empty``.
+
+    Returns
+    -------
+    values, statuses : dict of column → ndarray
+        Values are NaN unless the status is ``ok``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"MED21": ["21 500,5", "s", ""], "TP6021": ["12,4", "nd", "3"]})
+    >>> values, status = parse_numbers(frame, ["MED21", "TP6021"], path="x.csv")
+    >>> values["MED21"].tolist(), status["MED21"].tolist()
+    ([21500.5, nan, nan], ['ok', 'secret', 'missing'])
+    >>> parse_numbers(pd.DataFrame({"NB": ["3", "trois"]}), ["NB"], path="x.csv", lines=[2, 3])
+    Traceback (most recent call last):
+    ...
+    cls_analysis.errors.FileFormatError: x.csv : texte dans une colonne de nombres : colonne NB ligne 3 : « trois ». Corrigez ces cellules (un nombre, ou vide si la valeur manque).
+    """
+    secret = SECRET_MARKERS | {m.lower() for m in extra_secret}
+    values, statuses, bad = {}, {}, []
+    line_numbers = np.asarray(lines) if lines is not None else np.arange(len(frame)) + 2
+    for column in columns:
+        raw = frame[column]
+        if raw.dtype.kind in "fiu":
+            number = raw.to_numpy(dtype=float, copy=True)
+            status = np.where(np.isnan(number), empty, "ok").astype(object)
+            values[column], statuses[column] = number, status
+            continue
+        text = raw.astype(str)
+        number = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, copy=True)
+        status = np.full(len(text), "ok", dtype=object)
+        left = np.isnan(number)
+        if left.any():
+            codes, uniques = pd.factorize(text[left])
+            resolved_value = np.full(len(uniques), np.nan)
+            resolved_status = np.empty(len(uniques), dtype=object)
+            for i, u in enumerate(uniques):
+                cell = str(u).strip()
+                low = cell.lower()
+                if low == "":
+                    resolved_status[i] = empty
+                elif low in secret:
+                    resolved_status[i] = "secret"
+                elif low in MISSING_MARKERS:
+                    resolved_status[i] = "missing"
+                elif _COMMA_NUMBER.match(cell) or re.fullmatch(r"[+-]?[\d\s\u202f\u00a0]+(?:[.,]\d+)?", cell):
+                    cleaned = re.sub(r"[\s\u202f\u00a0]", "", cell).replace(",", ".")
+                    try:
+                        resolved_value[i] = float(cleaned)
+                        resolved_status[i] = "ok"
+                    except ValueError:
+                        resolved_status[i] = "bad"
+                else:
+                    resolved_status[i] = "bad"
+            idx = np.flatnonzero(left)
+            number[idx] = resolved_value[codes]
+            status[idx] = resolved_status[codes]
+            is_bad = status == "bad"
+            if is_bad.any():
+                for i in np.flatnonzero(is_bad)[:10]:
+                    bad.append(f"colonne {column} ligne {line_numbers[i]} : « {text.iloc[i]} »")
+                if is_bad.sum() > 10:
+                    bad.append(f"… ({int(is_bad.sum())} cellules dans la colonne {column})")
+        values[column], statuses[column] = number, status
+    if bad:
+        raise FileFormatError(
+            f"texte dans une colonne de nombres : {'; '.join(bad[:12])}. Corrigez ces cellules "
+            "(un nombre, ou vide si la valeur manque).",
+            path,
+        )
+    return values, statuses
+
+
+def commune_codes(values: pd.Series, *, path, column: str, lines, report: SourceReport | None) -> pd.Series:
+    """Normalise commune codes (leading zero restored, reported), naming the bad lines."""
+    series = pd.Series(values.to_numpy(dtype=object), index=pd.Index(lines, name="ligne"))
+    stripped = series.map(lambda v: v.strip() if isinstance(v, str) else v)
+    try:
+        codes = normalize_commune_codes(stripped, where=f"colonne {column}")
+    except CodeError as exc:
+        raise FileFormatError(str(exc), path) from None
+    repaired = int((stripped.astype(str).str.len() == 4).sum())
+    if repaired and report is not None:
+        report.notes.append(
+            f"{repaired} code(s) commune à 4 chiffres complété(s) d'un zéro initial "
+            "(colonne lue comme un nombre par un tableur)."
+        )
+    return pd.Series(codes.to_numpy(), index=values.index)
+
+
+def drop_duplicate_codes(
+    frame: pd.DataFrame, key: Sequence[str], *, path, lines: Sequence[int], report: SourceReport
+) -> pd.DataFrame:
+    """Drop rows repeated identically; raise when a code appears twice with different values."""
+    dup = frame.duplicated(list(key), keep=False)
+    if not dup.any():
+        return frame
+    full_dup = frame.duplicated(keep="first")
+    conflicting = frame.loc[dup].drop_duplicates().duplicated(list(key), keep=False)
+    if conflicting.any():
+        codes = frame.loc[dup].drop_duplicates().loc[conflicting, list(key)].drop_duplicates()
+        positions = np.flatnonzero(dup.to_numpy())
+        details = [
+            f"{' '.join(str(v) for v in row)} (lignes "
+            f"{', '.join(str(lines[p]) for p in positions if tuple(frame.iloc[p][list(key)]) == tuple(row))})"
+            for row in codes.head(5).itertuples(index=False)
+        ]
+        raise FileFormatError(
+            f"code(s) en double avec des valeurs différentes : {'; '.join(details)}"
+            f"{'…' if len(codes) > 5 else ''}. Gardez une seule ligne par code.",
+            path,
+        )
+    report.notes.append(f"{int(full_dup.sum())} ligne(s) répétée(s) à l'identique ignorée(s).")
+    return frame.loc[~full_dup]
+
+
+# ---------------------------------------------------------------------------- building observations
+def build(
+    *,
+    zone_type: str | np.ndarray | pd.Series,
+    zone_code,
+    period,
+    measure,
+    sex="all",
+    age="all",
+    value,
+    status,
+    source: str,
+    cog: int | None,
+) -> pd.DataFrame:
+    """Assemble observation columns (scalars broadcast) into a table of the contract."""
+    frame = pd.DataFrame(
+        {
+            "zone_type": zone_type,
+            "zone_code": zone_code,
+            "period": period,
+            "measure": measure,
+            "sex": sex,
+            "age": age,
+            "value": np.asarray(value, dtype=float),
+            "status": status,
+            "source": source,
+        }
+    )
+    frame = frame.astype({c: str for c in ["zone_type", "zone_code", "period", "measure", "sex", "age", "status", "source"]})
+    is_commune = frame["zone_type"].isin(["commune", "arrondissement"]).to_numpy()
+    frame["cog"] = pd.array(np.where(is_commune, cog if cog is not None else np.nan, np.nan), dtype="Float64").astype("Int64")
+    return frame
+
+
+def zero_status(obs: pd.DataFrame) -> pd.DataFrame:
+    """Turn ``ok`` zeros of count measures into status ``zero``."""
+    zeros = obs["status"].eq("ok").to_numpy() & (obs["value"].to_numpy() == 0)
+    if zeros.any():
+        counts = obs.loc[zeros, "measure"].map(lambda m: _measures.get(m).kind == "count").to_numpy(dtype=bool)
+        idx = np.flatnonzero(zeros)[counts]
+        obs.iloc[idx, obs.columns.get_loc("status")] = "zero"
+    return obs
+
+
+def check_negative(obs: pd.DataFrame, *, path, describe) -> None:
+    """Raise a message naming negative counts (``describe(position)`` names the cell)."""
+    negative = obs["value"].to_numpy() < 0
+    if not negative.any():
+        return
+    counts = obs.loc[negative, "measure"].map(lambda m: _measures.get(m).kind == "count").to_numpy(dtype=bool)
+    positions = np.flatnonzero(negative)[counts]
+    if len(positions):
+        cells = [describe(p) for p in positions[:10]]
+        raise FileFormatError(
+            f"effectif(s) négatif(s) : {describe_rows(cells)}"
+            f"{f' ({len(positions)} au total)' if len(positions) > 10 else ''}. Un effectif est "
+            "positif ou nul : corrigez ces cellules.",
+            path,
+        )
+
+
+def source_label(base: str, note: str | None) -> str:
+    """Source text with an optional note (« Données fictives de démonstration »)."""
+    return f"{base} — {note}" if note else base
+
+
+def finish(obs: pd.DataFrame, report: SourceReport, *, path) -> pd.DataFrame:
+    """Last steps of every reader: arrondissements, zero status, validation, code check, report."""
+    from cls_analysis import observations
+
+    obs = zero_status(obs.reset_index(drop=True))
+    obs = observations.resolve_arrondissements(obs)
+    observations.validate(obs, path=path, what="observations lues")
+    _check_codes(obs, report)
+    report.rows = len(obs)
+    report.zones = int(obs[["zone_type", "zone_code"]].drop_duplicates().shape[0])
+    counts = obs["status"].value_counts()
+    report.secret = int(counts.get("secret", 0))
+    report.missing = int(counts.get("missing", 0))
+    if obs.empty:
+        report.problems.append("aucune observation lue.")
+    obs.attrs["report"] = report
+    return obs
+
+
+def _check_codes(obs: pd.DataFrame, report: SourceReport) -> None:
+    from cls_analysis.geo.geography import Geography
+
+    codes = pd.Series(obs.loc[obs["zone_type"].eq("commune"), "zone_code"].unique())
+    if codes.empty:
+        return
+    geography = Geography.embedded()
+    current = codes.isin(geography.communes["code"])
+    former = geography.former_codes.set_index("old_code")["code"]
+    old = codes[~current & codes.isin(former.index)]
+    unknown = codes[~current & ~codes.isin(former.index)]
+    if len(old):
+        examples = [f"{c} → {former[c]}" for c in old[:5]]
+        report.notes.append(
+            f"{len(old)} code(s) commune d'un millésime antérieur au COG {geography.cog_year}, "
+            f"convertis lors de l'agrégation (ex. {', '.join(examples)})."
+        )
+    if len(unknown):
+        report.problems.append(
+            f"{len(unknown)} code(s) commune inconnu(s) du COG {geography.cog_year} et des anciens "
+            f"codes connus : {describe_rows(sorted(unknown), 8)}. Ils seront ignorés à "
+            "l'agrégation ; fournissez la table de passage de l'Insee (passage=…) pour les convertir."
+        )
+
+
+def year_from(text: str) -> int | None:
+    """Last 4-digit year (19xx/20xx) in a text, else None.
+
+    >>> year_from("base-cc-evol-struct-pop-2021_csv.zip")
+    2021
+    """
+    found = re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", text)
+    return int(found[-1]) if found else None
+
+
+def wrap_errors(path, what: str):
+    """Decorator-free helper: re-raise unexpected errors as FileFormatError naming the file."""
+
+    class _Ctx:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, exc_type, exc, tb):
+            if exc is None or isinstance(exc, ClsAnalysisError):
+                return False
+            if isinstance(exc, (KeyError, ValueError, IndexError, TypeError, UnicodeError, pd.errors.ParserError)):
+                raise FileFormatError(
+                    f"lecture impossible comme {what} ({type(exc).__name__} : {exc}). "
+                    "Vérifiez que le fichier est complet et au format attendu.",
+                    path,
+                ) from exc
+            return False
+
+    return _Ctx()
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One observation column of a wide file: the columns summed, and what they measure."""
+
+    columns: tuple[str, ...]
+    measure: str
+    period: str
+    sex: str = "all"
+    age: str = "all"
+
+
+def wide_to_long(
+    codes: np.ndarray,
+    zone_types: np.ndarray | str,
+    variables: Sequence[Variable],
+    values: dict[str, np.ndarray],
+    statuses: dict[str, np.ndarray],
+    *,
+    source: str,
+    cog: int | None,
+) -> pd.DataFrame:
+    """Observations from a wide file (one row per zone, one column per variable).
+
+    A variable made of several columns is their sum; it is ``secret`` if one is secret, else
+    ``missing`` if one is missing.
+    """
+    n = len(codes)
+    if not variables or n == 0:
+        return build(zone_type=[], zone_code=[], period=[], measure=[], value=[], status=[], source=source, cog=cog)
+    value_blocks, status_blocks = [], []
+    for var in variables:
+        value = np.zeros(n)
+        secret = np.zeros(n, dtype=bool)
+        missing = np.zeros(n, dtype=bool)
+        for column in var.columns:
+            st = statuses[column]
+            secret |= st == "secret"
+            missing |= st == "missing"
+            value = value + np.nan_to_num(values[column])
+        status = np.where(secret, "secret", np.where(missing, "missing", "ok"))
+        value_blocks.append(np.where(status == "ok", value, np.nan))
+        status_blocks.append(status)
+    k = len(variables)
+    return build(
+        zone_type=np.tile(np.asarray(zone_types, dtype=object), k) if not isinstance(zone_types, str) else zone_types,
+        zone_code=np.tile(codes, k),
+        period=np.repeat([v.period for v in variables], n),
+        measure=np.repeat([v.measure for v in variables], n),
+        sex=np.repeat([v.sex for v in variables], n),
+        age=np.repeat([v.age for v in variables], n),
+        value=np.concatenate(value_blocks),
+        status=np.concatenate(status_blocks),
+        source=source,
+        cog=cog,
+    )
+
+
+def read_workbook_sheets(path, *, what: str) -> dict[str, pd.DataFrame]:
+    """Every sheet of an .xlsx as a table of cells (no header), with the fast calamine engine."""
+    file = require_file(path, what)
+    if not zipfile.is_zipfile(file):
+        raise FileFormatError(
+            f"ce n'est pas un classeur Excel .xlsx ({what} attendu) ; s'il s'agit d'un ancien .xls, "
+            "ouvrez-le dans un tableur et enregistrez-le au format .xlsx.",
+            file,
+        )
+    try:
+        return pd.read_excel(file, sheet_name=None, header=None, dtype=object, engine="calamine")
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a damaged workbook for the user
+        raise FileFormatError(f"classeur illisible ou tronqué ({exc}).", file) from exc
+
+
+def header_row(cells: pd.DataFrame, required: Sequence[str], max_rows: int = 40) -> int | None:
+    """Index of the first row of a sheet containing every ``required`` label."""
+    wanted = {r.lower() for r in required}
+    for i in range(min(max_rows, len(cells))):
+        row = {str(c).strip().lower() for c in cells.iloc[i].tolist() if c is not None and c == c}
+        if wanted <= row:
+            return i
+    return None
+
+
+def sheet_table(cells: pd.DataFrame, header: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Table under a header row: text cells (empty = ""), and the Excel row numbers."""
+    names = [
+        str(c).strip() if c is not None and c == c else f"colonne_{i + 1}"
+        for i, c in enumerate(cells.iloc[header].tolist())
+    ]
+    body = cells.iloc[header + 1 :].copy()
+    body.columns = names
+    keep = body.notna().any(axis=1).to_numpy()
+    body = body.loc[keep]
+    excel_rows = np.flatnonzero(keep) + header + 2
+    text = pd.DataFrame(
+        {
+            name: body.iloc[:, i].where(body.iloc[:, i].notna(), "").astype(str).str.strip().to_numpy()
+            for i, name in enumerate(names)
+        }
+    )
+    return text, excel_rows
+
