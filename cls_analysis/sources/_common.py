@@ -178,6 +178,7 @@ def read_delimited(
     max_header_line: int = 40,
     report: SourceReport | None = None,
     expected_separator: str = ";",
+    expected_header_line: int = 0,
 ) -> Table:
     """Read a delimited text file as strings, finding its header line by content.
 
@@ -228,7 +229,7 @@ def read_delimited(
         if sep != expected_separator:
             shown = {"\t": "tabulation"}.get(sep, sep)
             report.notes.append(f"séparateur « {shown} » détecté (au lieu de « {expected_separator} »).")
-        if header and header_index > 0 and required:
+        if header and header_index != expected_header_line and required:
             report.notes.append(f"en-tête trouvé à la ligne {header_index + 1}.")
     body = "\n".join(lines[header_index:])
     try:
