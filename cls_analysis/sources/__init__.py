@@ -46,7 +46,7 @@ _READERS = {
     "read_tidy": "tidy",
     "read_folder": "folder",
     "recognise": "folder",
-    "FolderResult": "folder",
+    "FolderReport": "folder",
     "format_report": "folder",
     "SourceReport": "_common",
     "DEMO_NOTE": "_common",

@@ -687,3 +687,62 @@ def sheet_table(cells: pd.DataFrame, header: int) -> tuple[pd.DataFrame, np.ndar
     )
     return text, excel_rows
 
+
+
+def metadata_lines(data: bytes, path) -> tuple[dict[str, str], int]:
+    """Leading ``# clé : valeur`` lines of a file (tidy and deaths formats).
+
+    Returns the metadata (keys folded to lower case without accents) and the number of lines.
+
+    >>> metadata_lines(b"# source : ORS\\n# cog : 2025\\nCODGEO;DECES\\n", "f.csv")
+    ({'source': 'ORS', 'cog': '2025'}, 2)
+    """
+    import unicodedata
+
+    text, _ = decode(data[:20000], path) if data[:20000].strip() else ("", "")
+    meta, count = {}, 0
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        count += 1
+        body = line.lstrip("#").strip()
+        if ":" in body:
+            key, value = body.split(":", 1)
+            key = "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
+            meta[key.strip().lower()] = value.strip()
+    return meta, count
+
+
+def strip_lines(data: bytes, count: int) -> bytes:
+    """``data`` without its first ``count`` lines."""
+    for _ in range(count):
+        cut = data.find(b"\n")
+        data = b"" if cut < 0 else data[cut + 1 :]
+    return data
+
+
+def add_margins(obs: pd.DataFrame) -> pd.DataFrame:
+    """Add sex ``all`` and age ``all`` sums of count observations given by sex and age band.
+
+    Margins already present in ``obs`` are kept as they are. A margin is ``secret`` if one of
+    its cells is secret, ``zero`` if it sums to zero.
+    """
+    from cls_analysis.observations import concat
+
+    key = ["zone_type", "zone_code", "period", "measure", "source", "cog"]
+    detail = obs.loc[obs["sex"].isin(["M", "F"]) & obs["age"].ne("all")]
+    if detail.empty:
+        return obs
+
+    def summed(group):
+        frame = detail.assign(secret=detail["status"].eq("secret").to_numpy())
+        agg = frame.groupby(group, sort=False, dropna=False).agg(value=("value", "sum"), secret=("secret", "any"))
+        agg = agg.reset_index()
+        agg["status"] = np.where(agg["secret"], "secret", np.where(agg["value"] == 0, "zero", "ok"))
+        agg["value"] = np.where(agg["secret"], np.nan, agg["value"].astype(float))
+        return agg.drop(columns="secret")
+
+    parts = [obs, summed([*key, "age"]).assign(sex="all"), summed([*key, "sex"]).assign(age="all"),
+             summed(key).assign(sex="all", age="all")]
+    out = concat(parts)
+    return out.drop_duplicates(["zone_type", "zone_code", "period", "measure", "sex", "age", "source"], keep="first")

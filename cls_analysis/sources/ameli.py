@@ -38,9 +38,10 @@ import pandas as pd
 
 from cls_analysis.errors import FileFormatError
 from cls_analysis.geo.codes import normalize_departement_code
-from cls_analysis.observations import concat, normalize_ages, normalize_sexes
+from cls_analysis.observations import normalize_ages, normalize_sexes
 from cls_analysis.sources._common import (
     SourceReport,
+    add_margins,
     build,
     finish,
     parse_numbers,
@@ -87,29 +88,6 @@ def _departements(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     mapped = np.array([norm(u) for u in uniques] + [None], dtype=object)
     result = mapped[codes]
     return pd.Series(result, index=values.index), pd.notna(result)
-
-
-def _with_margins(obs: pd.DataFrame) -> pd.DataFrame:
-    """Add sex ``all`` and age ``all`` sums of by-sex, by-age département counts."""
-    key = ["zone_type", "zone_code", "period", "measure", "source"]
-    parts = [obs]
-    detail = obs.loc[obs["sex"].isin(["M", "F"]) & obs["age"].ne("all")]
-
-    def summed(frame, group):
-        agg = frame.assign(secret=frame["status"].eq("secret")).groupby(group, sort=False).agg(
-            value=("value", "sum"), secret=("secret", "any"))
-        agg = agg.reset_index()
-        agg["status"] = np.where(agg["secret"], "secret", np.where(agg["value"] == 0, "zero", "ok"))
-        agg["value"] = np.where(agg["secret"], np.nan, agg["value"])
-        return agg.drop(columns="secret")
-
-    by_age = summed(detail, [*key, "age"]).assign(sex="all")
-    by_sex = summed(detail, [*key, "sex"]).assign(age="all")
-    total = summed(detail, key).assign(sex="all", age="all")
-    parts += [by_age, by_sex, total]
-    out = pd.concat(parts, ignore_index=True)
-    out["cog"] = pd.array([pd.NA] * len(out), dtype="Int64")
-    return concat([out])
 
 
 def read_ameli_demography(path: str | Path, *, source_note: str | None = None) -> pd.DataFrame:
@@ -169,7 +147,7 @@ def read_ameli_demography(path: str | Path, *, source_note: str | None = None) -
         cog=None,
     )
     _no_duplicates(obs, lines, file)
-    obs = _with_margins(obs)
+    obs = add_margins(obs)
     report.vintage = ", ".join(sorted(set(years)))
     return finish(obs, report, path=file)
 
@@ -249,7 +227,7 @@ def read_ameli_pathologies(
     population = build(measure="snds_population", value=values["Npop"], status=statuses["Npop"], **common)
     population = population.drop_duplicates(["zone_code", "period", "sex", "age"])
     _no_duplicates(patients, lines, file)
-    obs = _with_margins(pd.concat([patients, population], ignore_index=True))
+    obs = add_margins(pd.concat([patients, population], ignore_index=True))
     report.vintage = ", ".join(sorted(set(years)))
     return finish(obs, report, path=file)
 

@@ -157,10 +157,11 @@ def read_apl(
     from cls_analysis.observations import concat
 
     obs = concat(parts)
-    report.vintage = "APL " + ", ".join(years)
     report.cog = cog or int(max(years)) + 1
     if len(years) > 1:
-        report.notes.append(f"{len(years)} millésimes lus ; géographie : COG millésime + 1 pour chacun.")
+        report.vintage = ", ".join(f"APL {y} (COG {cog or int(y) + 1})" for y in years)
+    else:
+        report.vintage = f"APL {years[0]}"
     return finish(obs, report, path=file)
 
 
