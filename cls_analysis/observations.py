@@ -109,6 +109,8 @@ ZONE_TYPES = (
 )
 STATUSES = ("ok", "secret", "missing", "zero")
 SEXES = ("M", "F", "all")
+#: Text columns (sorted categoricals of str in every table built here).
+TEXT_COLUMNS = ["zone_type", "zone_code", "period", "measure", "sex", "age", "status", "source"]
 #: Five-year age bands of mortality and population by age.
 AGES_5Y = tuple(f"{a}-{a + 4}" for a in range(0, 90, 5)) + ("90+",)
 
@@ -128,6 +130,66 @@ _CODE_PATTERNS = {
 _PERIOD_RE = re.compile(r"^\d{4}(?:-\d{4})?$")
 _MEASURE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _AGE_RE = re.compile(r"^(?:all|\d{1,3}|\d{1,3}-\d{1,3}|\d{1,3}\+)$")
+
+
+# ---------------------------------------------------------------------------- dtypes
+def categorical(values) -> pd.Categorical:
+    """A categorical of str with lexically sorted categories, from values or ``(codes, uniques)``.
+
+    Text columns of observations are categoricals: the national table has millions of rows but
+    few distinct labels. They compare, filter, group and merge like strings; use
+    :func:`as_text` for plain ``str`` columns.
+
+    >>> c = categorical(["b", "a", "b"])
+    >>> list(c), list(c.categories)
+    (['b', 'a', 'b'], ['a', 'b'])
+    """
+    if isinstance(values, tuple):
+        codes, uniques = values
+    elif isinstance(values, pd.Categorical) or isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        cat = pd.Categorical(values)
+        codes, uniques = cat.codes, np.asarray(cat.categories, dtype=object)
+    else:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    uniques = np.array([str(u) for u in uniques], dtype=object)
+    if len(uniques) == 0:
+        return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=pd.Index([], dtype=object))
+    order = np.argsort(uniques, kind="stable")
+    sorted_uniques = uniques[order]
+    keep = np.r_[True, sorted_uniques[1:] != sorted_uniques[:-1]]
+    new_index = np.cumsum(keep) - 1
+    rank = np.empty(len(uniques), dtype=np.int64)
+    rank[order] = new_index
+    codes = np.asarray(codes, dtype=np.int64)
+    mapped = np.where(codes >= 0, rank[np.clip(codes, 0, None)], -1)
+    return pd.Categorical.from_codes(mapped, categories=pd.Index(sorted_uniques[keep], dtype=object))
+
+
+def set_text(frame: pd.DataFrame, mask, column: str, value: str) -> pd.DataFrame:
+    """``frame`` with ``column`` set to ``value`` where ``mask`` (categories extended)."""
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return frame
+    frame = frame.copy()
+    series = frame[column]
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        if value not in series.cat.categories:
+            series = series.cat.add_categories([value])
+        series = series.copy()
+        series[mask] = value
+        frame[column] = categorical(series.array)
+    else:
+        frame.loc[mask, column] = value
+    return frame
+
+
+def as_text(obs: pd.DataFrame) -> pd.DataFrame:
+    """Observations with plain ``str`` text columns (instead of categoricals).
+
+    >>> as_text(empty())["measure"].dtype
+    <StringDtype(na_value=nan)>
+    """
+    return obs.astype({c: str for c in TEXT_COLUMNS if c in obs.columns})
 
 
 # ---------------------------------------------------------------------------- vocabularies
@@ -267,74 +329,93 @@ def age_bounds(label: str) -> tuple[int, float]:
 
 # ---------------------------------------------------------------------------- schema
 def _unique_check(series: pd.Series, predicate) -> pd.Series:
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    ok = np.array([bool(predicate(u)) for u in uniques] + [False])
-    return pd.Series(ok[codes], index=series.index)
+    """Element-wise check computed on distinct values only (fast on millions of rows)."""
+    uniques = series.dropna().unique()
+    bad = [u for u in uniques if not predicate(u)]
+    if not bad and not series.hasnans:
+        return pd.Series(True, index=series.index)
+    return ~series.isin(bad) & series.notna()
 
 
 def _zone_codes_ok(frame: pd.DataFrame) -> pd.Series:
-    result = pd.Series(True, index=frame.index)
-    for zone_type, pattern in _CODE_PATTERNS.items():
-        mask = frame["zone_type"].to_numpy() == zone_type
-        if mask.any():
-            regex = re.compile(rf"^{pattern}$")
-            sub = frame.loc[mask, "zone_code"]
-            result[mask] = _unique_check(sub, lambda c, r=regex: isinstance(c, str) and r.match(c))
-    return result
+    result = np.ones(len(frame), dtype=bool)
+    zone_type = frame["zone_type"]
+    for kind in zone_type.unique():
+        pattern = _CODE_PATTERNS.get(kind)
+        if pattern is None:
+            continue
+        mask = np.asarray(zone_type == kind, dtype=bool)
+        codes = frame["zone_code"][mask]
+        regex = re.compile(rf"^{pattern}$")
+        uniques = pd.unique(codes.dropna())
+        bad = [c for c in uniques if not (isinstance(c, str) and regex.match(c))]
+        ok = ~np.asarray(codes.isin(bad), dtype=bool) & np.asarray(codes.notna(), dtype=bool)
+        result[mask] = ok
+    return pd.Series(result, index=frame.index)
 
 
 def _values_match_status(frame: pd.DataFrame) -> pd.Series:
-    status = frame["status"].to_numpy()
+    status = frame["status"]
     value = frame["value"].to_numpy(dtype=float)
     isnan = np.isnan(value)
-    ok = np.where(
-        status == "ok",
-        ~isnan,
-        np.where(status == "zero", value == 0, isnan),
-    )
+    is_ok = np.asarray(status == "ok", dtype=bool)
+    is_zero = np.asarray(status == "zero", dtype=bool)
+    ok = np.where(is_ok, ~isnan, np.where(is_zero, value == 0, isnan))
     return pd.Series(ok, index=frame.index)
 
 
 def _cog_present(frame: pd.DataFrame) -> pd.Series:
-    is_commune = np.isin(frame["zone_type"].to_numpy(), _COMMUNE_TYPES)
+    is_commune = np.asarray(frame["zone_type"].isin(_COMMUNE_TYPES), dtype=bool)
     return pd.Series(~is_commune | frame["cog"].notna().to_numpy(), index=frame.index)
 
 
 def _counts_not_negative(frame: pd.DataFrame) -> pd.Series:
-    kinds = _unique_check(frame["measure"], lambda m: _measures.get(m).kind == "count")
-    return pd.Series(~(kinds.to_numpy() & (frame["value"].to_numpy(dtype=float) < 0)), index=frame.index)
+    negative = frame["value"].to_numpy(dtype=float) < 0
+    if not negative.any():
+        return pd.Series(True, index=frame.index)
+    counts = np.asarray(frame["measure"].map(lambda m: _measures.get(m).kind == "count"), dtype=bool)
+    return pd.Series(~(counts & negative), index=frame.index)
 
+
+def _is_text(series: pd.Series) -> bool:
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return all(isinstance(c, str) for c in dtype.categories)
+    return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+
+
+_TEXT = pa.Check(_is_text, error="texte attendu (str ou catégoriel de str)")
 
 #: The pandera schema of observations (validated with ``lazy=True``: every problem at once).
 SCHEMA = pa.DataFrameSchema(
     {
-        "zone_type": pa.Column(str, pa.Check.isin(ZONE_TYPES, error="type de zone inconnu")),
-        "zone_code": pa.Column(str, pa.Check.str_length(min_value=1, error="code de zone vide")),
+        "zone_type": pa.Column(None, [_TEXT, pa.Check.isin(ZONE_TYPES, error="type de zone inconnu")]),
+        "zone_code": pa.Column(None, [_TEXT, pa.Check(lambda s: _unique_check(s, lambda c: isinstance(c, str) and len(c) > 0), error="code de zone vide")]),
         "period": pa.Column(
-            str,
+            None,
             pa.Check(
                 lambda s: _unique_check(s, lambda p: isinstance(p, str) and _PERIOD_RE.match(p)),
                 error="période attendue sous la forme 2021 ou 2019-2023",
             ),
         ),
         "measure": pa.Column(
-            str,
+            None,
             pa.Check(
                 lambda s: _unique_check(s, lambda m: isinstance(m, str) and _MEASURE_RE.match(m)),
                 error="nom de mesure attendu en minuscules (ex. population, deaths_cancer)",
             ),
         ),
-        "sex": pa.Column(str, pa.Check.isin(SEXES, error="sexe attendu : M, F ou all")),
+        "sex": pa.Column(None, [_TEXT, pa.Check.isin(SEXES, error="sexe attendu : M, F ou all")]),
         "age": pa.Column(
-            str,
+            None,
             pa.Check(
                 lambda s: _unique_check(s, lambda a: isinstance(a, str) and _AGE_RE.match(a)),
                 error="classe d'âge attendue : 0-4, 90+, all…",
             ),
         ),
         "value": pa.Column(float, nullable=True),
-        "status": pa.Column(str, pa.Check.isin(STATUSES, error="statut attendu : ok, secret, missing ou zero")),
-        "source": pa.Column(str, pa.Check.str_length(min_value=1, error="source vide")),
+        "status": pa.Column(None, [_TEXT, pa.Check.isin(STATUSES, error="statut attendu : ok, secret, missing ou zero")]),
+        "source": pa.Column(None, [_TEXT, pa.Check(lambda s: _unique_check(s, lambda c: isinstance(c, str) and len(c) > 0), error="source vide")]),
         "cog": pa.Column("Int64", nullable=True),
     },
     checks=[
@@ -448,22 +529,33 @@ def empty() -> pd.DataFrame:
     >>> list(empty().columns) == COLUMNS
     True
     """
-    frame = pd.DataFrame({c: pd.Series([], dtype=str) for c in COLUMNS})
+    frame = pd.DataFrame({c: categorical([]) if c in TEXT_COLUMNS else [] for c in COLUMNS})
     return frame.astype({"value": float, "cog": "Int64"})
 
 
 def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate observations tables (attrs dropped, index reset).
+    """Concatenate observations tables: text columns as sorted categoricals, attrs dropped.
 
     >>> len(concat([empty(), empty()]))
     0
     """
-    frames = [f[COLUMNS] for f in frames if len(f)]
+    frames = [f for f in frames if len(f)]
     if not frames:
         return empty()
-    out = pd.concat(frames, ignore_index=True)
+    columns = {}
+    for column in COLUMNS:
+        parts = [f[column] for f in frames]
+        if column in TEXT_COLUMNS:
+            cats = [pd.Categorical(p.array) if isinstance(p.dtype, pd.CategoricalDtype) else categorical(p.to_numpy(dtype=object)) for p in parts]
+            union = pd.api.types.union_categoricals(cats, sort_categories=True, ignore_order=True)
+            columns[column] = union
+        elif column == "cog":
+            columns[column] = pd.array(np.concatenate([p.astype("Float64").to_numpy(dtype=float, na_value=np.nan) for p in parts]), dtype="Float64").astype("Int64")
+        else:
+            columns[column] = np.concatenate([p.to_numpy(dtype=float) for p in parts])
+    out = pd.DataFrame(columns)
     out.attrs = {}
-    return out.astype({"value": float, "cog": "Int64"})
+    return out
 
 
 # ---------------------------------------------------------------------------- combination engine
@@ -722,11 +814,10 @@ def resolve_arrondissements(obs: pd.DataFrame) -> pd.DataFrame:
     9000.0
     """
     codes = obs["zone_code"]
-    is_arm = obs["zone_type"].isin(_COMMUNE_TYPES).to_numpy() & codes.isin(_ARM_PARENT).to_numpy()
+    is_arm = np.asarray(obs["zone_type"].isin(_COMMUNE_TYPES), dtype=bool) & np.asarray(codes.isin(list(_ARM_PARENT)), dtype=bool)
     if not is_arm.any():
         return obs
-    obs = obs.copy()
-    obs.loc[is_arm, "zone_type"] = "arrondissement"
+    obs = set_text(obs, is_arm, "zone_type", "arrondissement")
     arm = obs.loc[is_arm]
     membership = pd.DataFrame(
         {
@@ -752,7 +843,6 @@ def resolve_arrondissements(obs: pd.DataFrame) -> pd.DataFrame:
     derived = derived.merge(existing[key].drop_duplicates(), on=key, how="left", indicator=True)
     derived = derived.loc[derived["_merge"] == "left_only"].drop(columns="_merge")
     derived = derived.loc[derived["status"] != "missing"]
-    derived.insert(0, "zone_type", "commune") if "zone_type" not in derived else None
     return concat([obs, derived[COLUMNS]])
 
 

@@ -13,7 +13,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -179,8 +179,13 @@ def read_delimited(
     report: SourceReport | None = None,
     expected_separator: str = ";",
     expected_header_line: int = 0,
+    numeric: Callable[[str], bool] | None = None,
 ) -> Table:
-    """Read a delimited text file as strings, finding its header line by content.
+    """Read a delimited text file, finding its header line by content.
+
+    Cells are read as text (empty cells ``""``), except the columns for which ``numeric(name)``
+    is true in large files, which are parsed as numbers at C speed when they are clean (text
+    cells such as ``s`` make them text again; :func:`parse_numbers` reads both).
 
     Parameters
     ----------
@@ -199,21 +204,25 @@ def read_delimited(
         Receives notes on repairs (encoding, separator, header moved).
     expected_separator : str
         The separator of the documented format; another one is noted as a repair.
+    expected_header_line : int
+        Where the header is in the documented format (0-based); elsewhere is noted.
+    numeric : callable, optional
+        Which columns hold numbers.
     """
     text, encoding = decode(data, path)
-    lines = text.splitlines()
+    head_lines = text[:200_000].splitlines()[:max_header_line]
     header_index = 0
     if header and required:
         wanted = {r.strip().lower() for r in required}
         header_index = None
-        for i, line in enumerate(lines[:max_header_line]):
+        for i, line in enumerate(head_lines):
             sep = separator or _sniff_separator(line)
             cells = {c.strip().strip('"').strip().lower() for c in line.split(sep)}
             if wanted <= cells:
                 header_index = i
                 break
         if header_index is None:
-            first = next((ln for ln in lines if ln.strip()), "")
+            first = next((ln for ln in head_lines if ln.strip()), "")
             sep = separator or _sniff_separator(first)
             found = [c.strip().strip('"') for c in first.split(sep)][:12]
             raise FileFormatError(
@@ -222,7 +231,7 @@ def read_delimited(
                 f"{found}. Vérifiez qu'il s'agit du bon fichier, ou renommez les colonnes.",
                 path,
             )
-    sep = separator or _sniff_separator(lines[header_index] if lines else "")
+    sep = separator or _sniff_separator(head_lines[header_index] if head_lines else "")
     if report is not None:
         if encoding == "cp1252":
             report.notes.append("encodage Windows-1252 (cp1252) détecté et converti.")
@@ -231,9 +240,13 @@ def read_delimited(
             report.notes.append(f"séparateur « {shown} » détecté (au lieu de « {expected_separator} »).")
         if header and header_index != expected_header_line and required:
             report.notes.append(f"en-tête trouvé à la ligne {header_index + 1}.")
-    body = "\n".join(lines[header_index:])
+    # the body starts at the header line
+    offset = 0
+    for _ in range(header_index):
+        offset = text.index("\n", offset) + 1
+    body = text[offset:] if offset else text
     try:
-        frame = _parse_text(body, sep, header)
+        frame = _parse_text(body, sep, header, numeric)
     except (pd.errors.ParserError, ValueError) as exc:
         raise FileFormatError(
             f"lecture impossible comme tableau délimité par « {sep} » ({exc}). Vérifiez le "
@@ -246,16 +259,16 @@ def read_delimited(
         first_line=header_index + (2 if header else 1),
         separator=sep,
         encoding=encoding,
-        preamble=lines[:header_index],
+        preamble=head_lines[:header_index],
         name=Path(path).name,
     )
 
 
-def _parse_text(body: str, sep: str, header: bool) -> pd.DataFrame:
+def _parse_text(body: str, sep: str, header: bool, numeric) -> pd.DataFrame:
     if len(body) > 5_000_000:
         try:
-            return _parse_arrow(body, sep, header)
-        except Exception:  # noqa: BLE001 - fall back on pandas' own parser and its messages
+            return _parse_arrow(body, sep, header, numeric)
+        except Exception:
             pass
     return pd.read_csv(
         io.StringIO(body),
@@ -270,26 +283,33 @@ def _parse_text(body: str, sep: str, header: bool) -> pd.DataFrame:
     )
 
 
-def _parse_arrow(body: str, sep: str, header: bool) -> pd.DataFrame:
+def _parse_arrow(body: str, sep: str, header: bool, numeric) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    first = body.split("\n", 1)[0]
+    first = body.split("\n", 1)[0].rstrip("\r")
     names = [c.strip().strip('"') for c in first.split(sep)]
-    table = pacsv.read_csv(
-        io.BytesIO(body.encode("utf-8")),
-        read_options=pacsv.ReadOptions(
-            skip_rows=1 if header else 0,
-            column_names=names if header else [str(i) for i in range(len(names))],
-            block_size=1 << 24,
-        ),
-        parse_options=pacsv.ParseOptions(delimiter=sep),
-        convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in (names if header else [str(i) for i in range(len(names))])},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
+    if not header:
+        names = [str(i) for i in range(len(names))]
+    encoded = body.encode("utf-8")
+
+    def read(text_only: bool):
+        types = {
+            n: pa.string() if text_only or numeric is None or not numeric(n) else pa.float64() for n in names
+        }
+        return pacsv.read_csv(
+            io.BytesIO(encoded),
+            read_options=pacsv.ReadOptions(skip_rows=1 if header else 0, column_names=names, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(delimiter=sep),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False
+            ),
+        )
+
+    try:
+        table = read(text_only=False)
+    except pa.ArrowInvalid:
+        table = read(text_only=True)
     frame = table.to_pandas()
     if not header:
         frame.columns = range(len(frame.columns))
@@ -446,9 +466,28 @@ def drop_duplicate_codes(
 
 
 # ---------------------------------------------------------------------------- building observations
+def strings(values, n: int) -> pd.Categorical:
+    """Text column of length ``n`` (a categorical with sorted categories).
+
+    ``values`` is a scalar (broadcast), an array, or ``(indices, dictionary)``: millions of
+    repeated labels cost their indices only.
+
+    >>> list(strings("commune", 2)), list(strings((np.array([1, 0, 1]), np.array(["a", "b"])), 3))
+    (['commune', 'commune'], ['b', 'a', 'b'])
+    """
+    from cls_analysis.observations import categorical
+
+    if isinstance(values, tuple):
+        indices, dictionary = values
+        return categorical((np.asarray(indices), np.asarray(dictionary, dtype=object)))
+    if isinstance(values, (str, np.str_)) or values is None:
+        return categorical((np.zeros(n, dtype=np.int64), np.array([values], dtype=object)))
+    return categorical(values)
+
+
 def build(
     *,
-    zone_type: str | np.ndarray | pd.Series,
+    zone_type,
     zone_code,
     period,
     measure,
@@ -456,26 +495,31 @@ def build(
     age="all",
     value,
     status,
-    source: str,
+    source,
     cog: int | None,
 ) -> pd.DataFrame:
-    """Assemble observation columns (scalars broadcast) into a table of the contract."""
+    """Assemble observation columns into a table of the contract.
+
+    Each text column is a scalar (broadcast), an array, or ``(indices, dictionary)``.
+    """
+    value = np.asarray(value, dtype=float)
+    n = len(value)
     frame = pd.DataFrame(
         {
-            "zone_type": zone_type,
-            "zone_code": zone_code,
-            "period": period,
-            "measure": measure,
-            "sex": sex,
-            "age": age,
-            "value": np.asarray(value, dtype=float),
-            "status": status,
-            "source": source,
+            "zone_type": strings(zone_type, n),
+            "zone_code": strings(zone_code, n),
+            "period": strings(period, n),
+            "measure": strings(measure, n),
+            "sex": strings(sex, n),
+            "age": strings(age, n),
+            "value": value,
+            "status": strings(status, n),
+            "source": strings(source, n),
         }
     )
-    frame = frame.astype({c: str for c in ["zone_type", "zone_code", "period", "measure", "sex", "age", "status", "source"]})
-    is_commune = frame["zone_type"].isin(["commune", "arrondissement"]).to_numpy()
-    frame["cog"] = pd.array(np.where(is_commune, cog if cog is not None else np.nan, np.nan), dtype="Float64").astype("Int64")
+    is_commune = np.asarray(frame["zone_type"].isin(["commune", "arrondissement"]), dtype=bool)
+    cog_values = np.full(n, np.nan) if cog is None else np.where(is_commune, float(cog), np.nan)
+    frame["cog"] = pd.array(cog_values, dtype="Float64").astype("Int64")
     return frame
 
 
@@ -485,7 +529,11 @@ def zero_status(obs: pd.DataFrame) -> pd.DataFrame:
     if zeros.any():
         counts = obs.loc[zeros, "measure"].map(lambda m: _measures.get(m).kind == "count").to_numpy(dtype=bool)
         idx = np.flatnonzero(zeros)[counts]
-        obs.iloc[idx, obs.columns.get_loc("status")] = "zero"
+        from cls_analysis.observations import set_text
+
+        mask = np.zeros(len(obs), dtype=bool)
+        mask[idx] = True
+        obs = set_text(obs, mask, "status", "zero")
     return obs
 
 
@@ -629,13 +677,15 @@ def wide_to_long(
         value_blocks.append(np.where(status == "ok", value, np.nan))
         status_blocks.append(status)
     k = len(variables)
+    block = np.repeat(np.arange(k), n)
+    zone_index, zone_values = np.tile(np.arange(n), k), np.asarray(codes, dtype=object)
     return build(
-        zone_type=np.tile(np.asarray(zone_types, dtype=object), k) if not isinstance(zone_types, str) else zone_types,
-        zone_code=np.tile(codes, k),
-        period=np.repeat([v.period for v in variables], n),
-        measure=np.repeat([v.measure for v in variables], n),
-        sex=np.repeat([v.sex for v in variables], n),
-        age=np.repeat([v.age for v in variables], n),
+        zone_type=zone_types if isinstance(zone_types, str) else (zone_index, np.asarray(zone_types, dtype=object)),
+        zone_code=(zone_index, zone_values),
+        period=(block, np.array([v.period for v in variables], dtype=object)),
+        measure=(block, np.array([v.measure for v in variables], dtype=object)),
+        sex=(block, np.array([v.sex for v in variables], dtype=object)),
+        age=(block, np.array([v.age for v in variables], dtype=object)),
         value=np.concatenate(value_blocks),
         status=np.concatenate(status_blocks),
         source=source,
@@ -654,7 +704,7 @@ def read_workbook_sheets(path, *, what: str) -> dict[str, pd.DataFrame]:
         )
     try:
         return pd.read_excel(file, sheet_name=None, header=None, dtype=object, engine="calamine")
-    except Exception as exc:  # noqa: BLE001 - any parser failure is a damaged workbook for the user
+    except Exception as exc:
         raise FileFormatError(f"classeur illisible ou tronqué ({exc}).", file) from exc
 
 

@@ -81,7 +81,7 @@ def _departements(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     def norm(v):
         try:
             return normalize_departement_code(v)
-        except Exception:  # noqa: BLE001 - aggregate codes (999, ZZZ, empty) are not départements
+        except Exception:
             return None
 
     codes, uniques = pd.factorize(values.str.strip())

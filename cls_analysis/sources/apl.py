@@ -170,7 +170,7 @@ def _sheet_names(file: Path, what: str) -> list[str]:
         from python_calamine import CalamineWorkbook
 
         return list(CalamineWorkbook.from_path(str(file)).sheet_names)
-    except Exception as exc:  # noqa: BLE001 - damaged workbook
+    except Exception as exc:
         raise FileFormatError(f"classeur illisible ou tronqué ({exc}) ({what} attendu).", file) from exc
 
 

@@ -32,7 +32,6 @@ import io
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from cls_analysis.errors import FileFormatError

@@ -173,7 +173,7 @@ def recognise(path: str | Path) -> tuple[str | None, str]:
                     try:
                         head = archive.open(next(n for n in archive.namelist() if Path(n).name == data_names[0])).read(4000)
                         kind = _header_kind(decode(head)[0])
-                    except Exception:  # noqa: BLE001 - unreadable member: reported by the reader
+                    except Exception:
                         kind = None
         if kind:
             return kind, _LABELS[kind]
@@ -201,7 +201,7 @@ def _recognise_workbook(file: Path) -> tuple[str | None, str]:
 
         workbook = CalamineWorkbook.from_path(str(file))
         names = list(workbook.sheet_names)
-    except Exception:  # noqa: BLE001 - damaged workbook: let the reader by name explain
+    except Exception:
         kind = _by_name(file.name) or ("apl" if "apl" in file.name.lower() else None)
         return (kind, _LABELS[kind]) if kind else (None, "classeur Excel illisible")
     if any(re.fullmatch(r"APL\s*\d{4}", n.strip(), re.I) for n in names):
@@ -327,7 +327,7 @@ def read_folder(
         except ClsAnalysisError as exc:
             entry.error = str(exc).removeprefix(f"{file.name} : ")
             continue
-        except Exception as exc:  # noqa: BLE001 - never stop at one bad file; report it
+        except Exception as exc:
             entry.error = f"erreur inattendue ({type(exc).__name__} : {exc})"
             continue
         entry.read = True

@@ -134,6 +134,9 @@ _FILOSOFI = {
 }
 
 
+_TEXT_COLUMNS = {"CODGEO", "LIBGEO", "REG", "DEP", "EPCI", "ARR", "LIBELLE"}
+
+
 def _age(lo: str | None, hi: str | None) -> str:
     if lo is None:
         return "all"
@@ -250,7 +253,10 @@ def read_insee_rp(
         if theme is None:
             theme, theme_label = _theme(member)
             report.kind = f"Insee, recensement de la population — {theme_label}"
-        table = read_delimited(data, path=file, required=["CODGEO"], what=what, report=report)
+        table = read_delimited(
+            data, path=file, required=["CODGEO"], what=what, report=report,
+            numeric=lambda c: c.upper() not in _TEXT_COLUMNS,
+        )
         frame = table.frame
         lines = np.asarray(table.line(range(len(frame))))
     codgeo = next(c for c in frame.columns if c.upper() == "CODGEO")

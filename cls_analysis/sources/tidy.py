@@ -64,7 +64,6 @@ from cls_analysis.sources._common import (
     read_member,
     read_workbook_sheets,
     sheet_table,
-    source_label,
     strip_lines,
 )
 
@@ -252,7 +251,7 @@ def _departements(codes: pd.Series, lines, file) -> np.ndarray:
     for code, line in zip(codes, lines, strict=True):
         try:
             out.append(normalize_departement_code(code))
-        except Exception:  # noqa: BLE001 - reported below with the line
+        except Exception:
             bad.append(f"ligne {line} : « {code} »")
             out.append(code)
     if bad:
