@@ -268,13 +268,20 @@ def normalize_sex(value: object) -> str | None:
 
 
 def _map_unique(series: pd.Series, func) -> tuple[pd.Series, list[object]]:
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    mapped = np.array([func(u) for u in uniques] + [None], dtype=object)
-    result = mapped[codes]
-    bad = [u for u, m in zip(uniques, mapped[:-1], strict=True) if m is None]
+    """Apply ``func`` to the distinct values; a categorical result and the unmapped values."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes, uniques = series.cat.codes.to_numpy(), np.asarray(series.cat.categories, dtype=object)
+    else:
+        codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    mapped = np.array([func(u) for u in uniques], dtype=object)
+    used = np.zeros(len(uniques), dtype=bool)
+    used[codes[codes >= 0]] = True
+    bad = [u for u, m, k in zip(uniques, mapped, used, strict=True) if m is None and k]
     if (codes == -1).any():
         bad.append(None)
-    return pd.Series(result, index=series.index, dtype=object), bad
+    if bad:
+        return pd.Series(dtype=object), bad
+    return pd.Series(categorical((codes, mapped)), index=series.index), bad
 
 
 def normalize_ages(series: pd.Series, *, where: str = "", path=None) -> pd.Series:
@@ -291,7 +298,7 @@ def normalize_ages(series: pd.Series, *, where: str = "", path=None) -> pd.Serie
             "« 90 ans et plus », « 90+ » ou « Tout âge ».",
             path,
         )
-    return result.astype(str)
+    return result
 
 
 def normalize_sexes(series: pd.Series, *, where: str = "", path=None) -> pd.Series:
@@ -300,7 +307,7 @@ def normalize_sexes(series: pd.Series, *, where: str = "", path=None) -> pd.Seri
     >>> normalize_sexes(pd.Series([1, 2, 9])).tolist()
     ['M', 'F', 'all']
     """
-    result, bad = _map_unique(series.astype(object).map(lambda v: v if not isinstance(v, (int, np.integer)) else str(v)), normalize_sex)
+    result, bad = _map_unique(series, lambda v: normalize_sex(str(v) if isinstance(v, (int, np.integer)) else v))
     if bad:
         raise FileFormatError(
             f"valeur(s) de sexe illisible(s){' (' + where + ')' if where else ''} : "
@@ -308,7 +315,7 @@ def normalize_sexes(series: pd.Series, *, where: str = "", path=None) -> pd.Seri
             "« tout sexe »…",
             path,
         )
-    return result.astype(str)
+    return result
 
 
 def age_bounds(label: str) -> tuple[int, float]:
@@ -546,7 +553,15 @@ def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     for column in COLUMNS:
         parts = [f[column] for f in frames]
         if column in TEXT_COLUMNS:
-            cats = [pd.Categorical(p.array) if isinstance(p.dtype, pd.CategoricalDtype) else categorical(p.to_numpy(dtype=object)) for p in parts]
+            cats = [
+                pd.Categorical(p.array) if isinstance(p.dtype, pd.CategoricalDtype) else categorical(p.to_numpy(dtype=object))
+                for p in parts
+            ]
+            cats = [
+                c if c.categories.dtype == object
+                else pd.Categorical.from_codes(c.codes, categories=pd.Index(np.asarray(c.categories, dtype=object), dtype=object))
+                for c in cats
+            ]
             union = pd.api.types.union_categoricals(cats, sort_categories=True, ignore_order=True)
             columns[column] = union
         elif column == "cog":

@@ -48,6 +48,7 @@ MISSING_MARKERS = {
     "", "na", "n/a", "nan", "-", "..", "…", "null", "n/a - résultat non disponible",
     "résultat non disponible", "non disponible", "x",
 }
+_COMMUNE_CODE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 _COMMA_NUMBER = re.compile(r"^[+-]?[\d\s\u202f\u00a0]*\d,\d+$|^[+-]?\d{1,3}(?:[\s\u202f\u00a0]\d{3})+(?:,\d+)?$")
 
 
@@ -160,11 +161,13 @@ class Table:
     preamble: list[str]
     name: str
 
-    def line(self, index: int | Iterable[int]) -> int | list[int]:
+    def line(self, index: int | Iterable[int]) -> int | np.ndarray:
         """File line numbers of data rows (positional)."""
         if isinstance(index, (int, np.integer)):
             return self.first_line + int(index)
-        return [self.first_line + int(i) for i in index]
+        if isinstance(index, range):
+            return np.arange(index.start, index.stop) + self.first_line
+        return np.asarray(list(index), dtype=np.int64) + self.first_line
 
 
 def read_delimited(
@@ -294,8 +297,9 @@ def _parse_arrow(body: str, sep: str, header: bool, numeric) -> pd.DataFrame:
     encoded = body.encode("utf-8")
 
     def read(text_only: bool):
+        text_type = pa.dictionary(pa.int32(), pa.string())
         types = {
-            n: pa.string() if text_only or numeric is None or not numeric(n) else pa.float64() for n in names
+            n: text_type if text_only or numeric is None or not numeric(n) else pa.float64() for n in names
         }
         return pacsv.read_csv(
             io.BytesIO(encoded),
@@ -372,19 +376,32 @@ def parse_numbers(
     line_numbers = np.asarray(lines) if lines is not None else np.arange(len(frame)) + 2
     for column in columns:
         raw = frame[column]
+        if isinstance(raw.dtype, pd.CategoricalDtype):
+            cats = pd.DataFrame({column: np.asarray(raw.cat.categories, dtype=object).astype(str)})
+            codes = raw.cat.codes.to_numpy()
+            try:
+                v, st = parse_numbers(cats, [column], path=path, lines=np.arange(len(cats)), empty=empty,
+                                      extra_secret=extra_secret)
+            except FileFormatError:
+                raw = raw.astype(str)  # redo on the rows, to name the lines
+            else:
+                number = np.where(codes >= 0, v[column][np.clip(codes, 0, None)], np.nan)
+                status = np.where(codes >= 0, st[column][np.clip(codes, 0, None)], empty).astype("<U7")
+                values[column], statuses[column] = number, status
+                continue
         if raw.dtype.kind in "fiu":
             number = raw.to_numpy(dtype=float, copy=True)
-            status = np.where(np.isnan(number), empty, "ok").astype(object)
+            status = np.where(np.isnan(number), empty, "ok").astype("<U7")
             values[column], statuses[column] = number, status
             continue
         text = raw.astype(str)
         number = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, copy=True)
-        status = np.full(len(text), "ok", dtype=object)
+        status = np.full(len(text), "ok", dtype="<U7")
         left = np.isnan(number)
         if left.any():
             codes, uniques = pd.factorize(text[left])
             resolved_value = np.full(len(uniques), np.nan)
-            resolved_status = np.empty(len(uniques), dtype=object)
+            resolved_status = np.empty(len(uniques), dtype="<U7")
             for i, u in enumerate(uniques):
                 cell = str(u).strip()
                 low = cell.lower()
@@ -422,21 +439,82 @@ def parse_numbers(
     return values, statuses
 
 
+def factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and distinct values of a column (free for categoricals)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy(), np.asarray(series.cat.categories, dtype=object)
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+class TextColumn:
+    """A text column as integer codes and distinct values (cheap on millions of rows).
+
+    >>> column = TextColumn(pd.Series(["a", "b", "a"])).map(str.upper)
+    >>> column.values().tolist(), column.bad
+    (['A', 'B', 'A'], [])
+    """
+
+    def __init__(self, series=None, *, codes=None, uniques=None, bad=()):
+        if series is not None:
+            codes, uniques = factorize(series)
+        self.codes = np.asarray(codes)
+        self.uniques = np.asarray(uniques, dtype=object)
+        self.bad = list(bad)
+
+    def map(self, func) -> TextColumn:
+        mapped = np.array([func(u) for u in self.uniques], dtype=object)
+        used = np.zeros(len(self.uniques), dtype=bool)
+        used[self.codes[self.codes >= 0]] = True
+        bad = [u for u, m, k in zip(self.uniques, mapped, used, strict=True) if m is None and k]
+        return TextColumn(codes=self.codes, uniques=mapped, bad=bad)
+
+    def values(self) -> np.ndarray:
+        return np.where(self.codes >= 0, self.uniques[np.clip(self.codes, 0, None)], "")
+
+    def categorical(self) -> pd.Categorical:
+        from cls_analysis.observations import categorical
+
+        return categorical((self.codes, np.array(["" if u is None else str(u) for u in self.uniques], dtype=object)))
+
+
 def commune_codes(values: pd.Series, *, path, column: str, lines, report: SourceReport | None) -> pd.Series:
-    """Normalise commune codes (leading zero restored, reported), naming the bad lines."""
-    series = pd.Series(values.to_numpy(dtype=object), index=pd.Index(lines, name="ligne"))
-    stripped = series.map(lambda v: v.strip() if isinstance(v, str) else v)
+    """Normalise commune codes (leading zero restored, reported), naming the bad lines.
+
+    Works on the distinct codes only and returns a categorical column, so millions of rows
+    cost little.
+    """
+    from cls_analysis.observations import categorical
+
+    codes, uniques = factorize(values)
+    stripped = pd.Series([u.strip() if isinstance(u, str) else u for u in uniques], dtype=object)
     try:
-        codes = normalize_commune_codes(stripped, where=f"colonne {column}")
-    except CodeError as exc:
-        raise FileFormatError(str(exc), path) from None
-    repaired = int((stripped.astype(str).str.len() == 4).sum())
+        clean = stripped.map(lambda u: isinstance(u, str) and _COMMUNE_CODE.match(u) is not None).to_numpy(dtype=bool)
+        normal = stripped.to_numpy(dtype=object).copy()
+        if not clean.all():
+            normal[~clean] = normalize_commune_codes(stripped[~clean], where=f"colonne {column}").to_numpy(dtype=object)
+    except CodeError:
+        # name the lines: redo the check on the rows holding a bad code
+        series = pd.Series(values.to_numpy(dtype=object), index=pd.Index(np.asarray(lines), name="ligne"))
+        try:
+            normalize_commune_codes(series.map(lambda v: v.strip() if isinstance(v, str) else v), where=f"colonne {column}")
+        except CodeError as exc:
+            raise FileFormatError(str(exc), path) from None
+        raise
+    if (codes < 0).any():
+        first = int(np.flatnonzero(codes < 0)[0])
+        raise FileFormatError(
+            f"code commune vide (colonne {column}, ligne {np.asarray(lines)[first]}) : chaque ligne doit avoir un code.",
+            path,
+        )
+    short = (stripped.astype(str).str.len() == 4).to_numpy()
+    repaired = int(np.bincount(codes, minlength=len(uniques))[short].sum()) if short.any() else 0
     if repaired and report is not None:
         report.notes.append(
             f"{repaired} code(s) commune à 4 chiffres complété(s) d'un zéro initial "
             "(colonne lue comme un nombre par un tableur)."
         )
-    return pd.Series(codes.to_numpy(), index=values.index)
+    return pd.Series(categorical((codes, normal)), index=values.index)
 
 
 def drop_duplicate_codes(
@@ -485,6 +563,23 @@ def strings(values, n: int) -> pd.Categorical:
     return categorical(values)
 
 
+def status_categorical(status: np.ndarray) -> pd.Categorical:
+    """Categorical of a status array (``ok``, ``secret``, ``missing``, ``zero``), fast.
+
+    >>> list(status_categorical(np.array(["ok", "secret", "ok"])))
+    ['ok', 'secret', 'ok']
+    """
+    from cls_analysis.observations import categorical
+
+    labels = np.array(["missing", "ok", "secret", "zero"], dtype=object)
+    codes = np.full(len(status), -1, dtype=np.int64)
+    for k, label in enumerate(labels):
+        codes[status == label] = k
+    if (codes < 0).any():
+        return categorical(np.asarray(status, dtype=object))
+    return categorical((codes, labels))
+
+
 def build(
     *,
     zone_type,
@@ -504,6 +599,8 @@ def build(
     """
     value = np.asarray(value, dtype=float)
     n = len(value)
+    if isinstance(status, np.ndarray) and status.dtype.kind in "UO":
+        status = status_categorical(status)
     frame = pd.DataFrame(
         {
             "zone_type": strings(zone_type, n),
@@ -774,8 +871,9 @@ def strip_lines(data: bytes, count: int) -> bytes:
 def add_margins(obs: pd.DataFrame) -> pd.DataFrame:
     """Add sex ``all`` and age ``all`` sums of count observations given by sex and age band.
 
-    Margins already present in ``obs`` are kept as they are. A margin is ``secret`` if one of
-    its cells is secret, ``zero`` if it sums to zero.
+    A kind of margin the table already has (any ``sex == "all"`` row, any ``age == "all"`` row)
+    is not added. A margin is ``secret`` if one of its cells is secret, ``zero`` if it sums to
+    zero.
     """
     from cls_analysis.observations import concat
 
@@ -792,7 +890,13 @@ def add_margins(obs: pd.DataFrame) -> pd.DataFrame:
         agg["value"] = np.where(agg["secret"], np.nan, agg["value"].astype(float))
         return agg.drop(columns="secret")
 
-    parts = [obs, summed([*key, "age"]).assign(sex="all"), summed([*key, "sex"]).assign(age="all"),
-             summed(key).assign(sex="all", age="all")]
-    out = concat(parts)
-    return out.drop_duplicates(["zone_type", "zone_code", "period", "measure", "sex", "age", "source"], keep="first")
+    has_sex_all = bool((obs["sex"] == "all").any())
+    has_age_all = bool((obs["age"] == "all").any())
+    parts = [obs]
+    if not has_sex_all:
+        parts.append(summed([*key, "age"]).assign(sex="all"))
+    if not has_age_all:
+        parts.append(summed([*key, "sex"]).assign(age="all"))
+    if not has_sex_all and not has_age_all:
+        parts.append(summed(key).assign(sex="all", age="all"))
+    return concat(parts)

@@ -46,6 +46,7 @@ from cls_analysis.errors import FileFormatError, describe_rows
 from cls_analysis.observations import normalize_ages, normalize_sexes
 from cls_analysis.sources._common import (
     SourceReport,
+    TextColumn,
     add_margins,
     build,
     commune_codes,
@@ -56,6 +57,7 @@ from cls_analysis.sources._common import (
     read_member,
     require_columns,
     source_label,
+    status_categorical,
     strip_lines,
 )
 
@@ -116,29 +118,27 @@ def read_deaths(
     report = SourceReport(path=file, kind="Décès par commune, sexe, âge et cause (extraction CépiDc)")
     data, _ = read_member(file, r"\.(csv|txt)$", what=what)
     meta, skip = metadata_lines(data, file)
-    table = read_delimited(strip_lines(data, skip), path=file, required=["CODGEO", "DECES"], what=what, report=report)
+    table = read_delimited(strip_lines(data, skip), path=file, required=["CODGEO", "DECES"], what=what, report=report,
+                           numeric=lambda c: c.upper() == "DECES")
     frame = table.frame
     upper = {c.upper(): c for c in frame.columns}
     require_columns(frame.columns, COLUMNS, path=file, what=what)
     frame = frame.rename(columns={upper[c]: c for c in COLUMNS})
     lines = np.asarray(table.line(range(len(frame)))) + skip
     codes = commune_codes(frame["CODGEO"], path=file, column="CODGEO", lines=lines, report=report)
-    periods = frame["ANNEE"].str.strip()
-    bad_period = ~periods.str.fullmatch(r"\d{4}(?:-\d{4})?")
-    if bad_period.any():
+    periods = TextColumn(frame["ANNEE"]).map(lambda v: str(v).strip() if re.fullmatch(r"\d{4}(?:-\d{4})?", str(v).strip()) else None)
+    if periods.bad:
+        rows_bad = np.flatnonzero(np.isin(periods.codes, [i for i, u in enumerate(periods.uniques) if u is None]))[:5]
+        found = frame["ANNEE"]
+        cells = [f"ligne {lines[i]} : « {found.iloc[i]} »" for i in rows_bad]
         raise FileFormatError(
-            f"colonne ANNEE : année attendue (2019) ou période (2019-2023) ; trouvé "
-            f"{describe_rows(f'ligne {lines[i]} : « {periods.iloc[i]} »' for i in np.flatnonzero(bad_period.to_numpy())[:5])}.",
+            f"colonne ANNEE : année attendue (2019) ou période (2019-2023) ; trouvé {describe_rows(cells)}.",
             file,
         )
-    causes = frame["CAUSE"].str.strip()
-    measure = causes.str.upper().map(CAUSES)
-    direct = causes.where(causes.isin(_MEASURES))
-    measure = measure.fillna(direct)
-    if measure.isna().any():
-        bad = sorted(set(causes[measure.isna()]))
+    measure = TextColumn(frame["CAUSE"]).map(lambda v: CAUSES.get(str(v).strip().upper()) or (str(v).strip() if str(v).strip() in _MEASURES else None))
+    if measure.bad:
         raise FileFormatError(
-            f"colonne CAUSE : code(s) inconnu(s) {describe_rows(bad, 6)} ; codes admis : "
+            f"colonne CAUSE : code(s) inconnu(s) {describe_rows(measure.bad, 6)} ; codes admis : "
             f"{', '.join(dict.fromkeys(CAUSES))}.",
             file,
         )
@@ -154,32 +154,40 @@ def read_deaths(
     if fractional.any():
         report.problems.append(f"{int(fractional.sum())} nombre(s) de décès non entier(s) (ex. ligne {lines[np.flatnonzero(fractional)[0]]}).")
     rows = pd.DataFrame(
-        {"code": codes.to_numpy(), "period": periods.to_numpy(), "measure": measure.to_numpy(),
-         "sex": sex.to_numpy(), "age": age.to_numpy(), "value": value, "status": status}
+        {"code": codes.array, "period": periods.categorical(), "measure": measure.categorical(),
+         "sex": sex.array, "age": age.array, "value": value, "status": status_categorical(status)}
     )
     key = ["code", "period", "measure", "sex", "age"]
-    dup = rows.duplicated(key, keep=False).to_numpy()
-    if dup.any():
-        first = rows.loc[dup, key].iloc[0].tolist()
+    combined = np.zeros(len(rows), dtype=np.int64)
+    for column in key:
+        cat = rows[column].cat
+        combined = combined * (len(cat.categories) + 1) + cat.codes.to_numpy()
+    order = np.argsort(combined, kind="stable")
+    repeated = np.zeros(len(rows), dtype=bool)
+    same = combined[order][1:] == combined[order][:-1]
+    repeated[order[1:][same]] = True
+    repeated[order[:-1][same]] = True
+    if repeated.any():
+        first = rows.loc[repeated, key].iloc[0].astype(str).tolist()
         raise FileFormatError(
-            f"{int(dup.sum())} ligne(s) en double (même commune, année, sexe, âge et cause), par exemple "
-            f"{' '.join(first)} (lignes {', '.join(str(x) for x in lines[dup][:4])}). Additionnez-les en une ligne.",
+            f"{int(repeated.sum())} ligne(s) en double (même commune, année, sexe, âge et cause), par exemple "
+            f"{' '.join(first)} (lignes {', '.join(str(x) for x in lines[repeated][:4])}). Additionnez-les en une ligne.",
             file,
         )
     rows = _pool(rows, pool, file, report)
-    years = sorted(rows["period"].unique())
+    years = sorted(str(p) for p in rows["period"].unique())
     last = max(int(p[-4:]) for p in years)
     cog = cog or (int(meta["cog"]) if meta.get("cog", "").isdigit() else last + 1)
     base = meta.get("source") or "Inserm-CépiDc (extraction)"
     obs = build(
         zone_type="commune",
-        zone_code=rows["code"].to_numpy(dtype=object),
-        period=rows["period"].to_numpy(dtype=object),
-        measure=rows["measure"].to_numpy(dtype=object),
-        sex=rows["sex"].to_numpy(dtype=object),
-        age=rows["age"].to_numpy(dtype=object),
+        zone_code=rows["code"].array,
+        period=rows["period"].array,
+        measure=rows["measure"].array,
+        sex=rows["sex"].array,
+        age=rows["age"].array,
         value=rows["value"].to_numpy(dtype=float),
-        status=rows["status"].to_numpy(dtype=object),
+        status=rows["status"].array,
         source=source_label(f"{base}, décès {', '.join(years)} ({file.stem}, COG {cog})", source_note),
         cog=cog,
     )
@@ -215,7 +223,7 @@ def _pool(rows: pd.DataFrame, pool, file, report) -> pd.DataFrame:
     inside = annual & rows["period"].isin([str(y) for y in wanted])
     sub = rows.loc[inside].assign(secret=lambda f: f["status"].eq("secret"))
     pooled = sub.groupby(["code", "measure", "sex", "age"], sort=False).agg(value=("value", "sum"), secret=("secret", "any")).reset_index()
-    pooled["status"] = np.where(pooled["secret"], "secret", "ok")
+    pooled["status"] = status_categorical(np.where(pooled["secret"], "secret", "ok"))
     pooled["value"] = np.where(pooled["secret"], np.nan, pooled["value"])
     pooled["period"] = f"{first}-{last}"
     outside = int((~inside).sum())

@@ -345,36 +345,30 @@ def _resolve_duplicates(frames, report: FolderReport) -> list[pd.DataFrame]:
     if len(frames) < 2:
         return [f for _, _, f in frames]
     key = ["zone_type", "zone_code", "period", "measure", "sex", "age"]
-    seen: dict[tuple[str, str, str], list[int]] = {}
-    combos = []
-    for i, (_, _, frame) in enumerate(frames):
-        c = set(map(tuple, frame[["zone_type", "measure", "period"]].drop_duplicates().to_numpy()))
-        combos.append(c)
-        for item in c:
-            seen.setdefault(item, []).append(i)
-    shared = {item for item, owners in seen.items() if len(owners) > 1}
-    if not shared:
-        return [f for _, _, f in frames]
-    kept = []
+    group = ["zone_type", "measure", "period", "sex", "age"]
+    combos = [set(map(tuple, frame[group].drop_duplicates().astype(str).to_numpy())) for _, _, frame in frames]
+    kept: list[pd.DataFrame] = []
     for i, (_, name, frame) in enumerate(frames):
-        mine = combos[i] & shared
-        if not mine or i == 0:
+        earlier = [j for j in range(i) if combos[j] & combos[i]]
+        if not earlier:
             kept.append(frame)
             continue
-        mask = pd.MultiIndex.from_frame(frame[["zone_type", "measure", "period"]]).isin(list(mine))
-        candidates = frame.loc[mask]
         drop = np.zeros(len(frame), dtype=bool)
-        for j in range(i):
-            if not (combos[j] & mine):
-                continue
+        for j in earlier:
+            shared = combos[j] & combos[i]
+            mine = pd.MultiIndex.from_frame(frame[group].astype(str)).isin(list(shared))
             other = kept[j]
-            merged = candidates.reset_index().merge(other[[*key, "value", "status"]], on=key, how="inner", suffixes=("", "_kept"))
+            theirs = pd.MultiIndex.from_frame(other[group].astype(str)).isin(list(shared))
+            left = frame.loc[mine, [*key, "value", "status"]].astype({c: str for c in key}).reset_index()
+            right = other.loc[theirs, [*key, "value", "status"]].astype({c: str for c in key})
+            merged = left.merge(right, on=key, how="inner", suffixes=("", "_kept"))
             if merged.empty:
                 continue
-            positions = frame.index.get_indexer(merged["index"])
-            drop[positions] = True
-            a, b = merged["value"].to_numpy(), merged["value_kept"].to_numpy()
-            same = (np.isclose(a, b, rtol=1e-6, equal_nan=True)) & (merged["status"].to_numpy() == merged["status_kept"].to_numpy())
+            drop[frame.index.get_indexer(merged["index"])] = True
+            a, b = merged["value"].to_numpy(dtype=float), merged["value_kept"].to_numpy(dtype=float)
+            same = np.isclose(a, b, rtol=1e-6, equal_nan=True) & (
+                merged["status"].astype(str).to_numpy() == merged["status_kept"].astype(str).to_numpy()
+            )
             other_name = frames[j][1]
             measures = ", ".join(sorted(set(merged["measure"]))[:4])
             if same.all():
@@ -389,7 +383,7 @@ def _resolve_duplicates(frames, report: FolderReport) -> list[pd.DataFrame]:
                     f"sexe et âge dans {name} et {other_name} ({measures} ; écart maximal {diff:g}) : "
                     f"gardé {other_name} (priorité des sources)."
                 )
-        kept.append(frame.loc[~drop])
+        kept.append(frame.loc[~drop] if drop.any() else frame)
     return kept
 
 

@@ -91,7 +91,10 @@ def read_population_age(
         member = file.name
     else:
         data, member = read_member(file, r"POP1B.*\.(csv|txt)$|\.(csv|txt)$", what=what)
-        table = read_delimited(data, path=file, required=["CODGEO"], what=what, report=report)
+        table = read_delimited(
+            data, path=file, required=["CODGEO"], what=what, report=report,
+            numeric=lambda c: bool(_WIDE.match(c)) or c.upper() == "NB",
+        )
         frame = table.frame
         lines = np.asarray(table.line(range(len(frame))))
         upper = {c.upper(): c for c in frame.columns}
@@ -125,7 +128,7 @@ def read_population_age(
         secret_bands[:, 2, :] = secret_bands[:, :2, :].any(axis=1)
     n = len(codes)
     sexes = np.array(["M", "F", "all"])
-    status = np.where(secret_bands, "missing", "ok").reshape(-1)
+    status = np.where(secret_bands, "missing", "ok").reshape(-1).astype("<U7")
     value = np.where(secret_bands, np.nan, bands).reshape(-1)
     obs = build(
         zone_type="commune",

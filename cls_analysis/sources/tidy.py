@@ -54,6 +54,7 @@ from cls_analysis.observations import normalize_ages, normalize_sexes
 from cls_analysis.sources import measures as _measures
 from cls_analysis.sources._common import (
     SourceReport,
+    TextColumn,
     build,
     commune_codes,
     finish,
@@ -139,7 +140,8 @@ def read_tidy(
     else:
         data, _ = read_member(file, r"\.(csv|txt)$", what=what)
         meta, skip = metadata_lines(data, file)
-        table = read_delimited(strip_lines(data, skip), path=file, required=[], what=what, report=report)
+        table = read_delimited(strip_lines(data, skip), path=file, required=[], what=what, report=report,
+                               numeric=lambda c: c.strip().lower() in ("valeur", "value"))
         frame = table.frame
         lines = np.asarray(table.line(range(len(frame)))) + skip
     renamed = {}
@@ -157,44 +159,38 @@ def read_tidy(
             f"{describe_rows(frame.columns, 12)}.",
             file,
         )
-    text = {c: frame[c].astype(str).str.strip() for c in frame.columns if c in ALIASES.values() and c != "value"}
-    zone_type = text["zone_type"].map(_fold).map(_ZONE_TYPES)
-    if zone_type.isna().any():
-        bad = sorted(set(text["zone_type"][zone_type.isna()]))
+    text = {c: TextColumn(frame[c]) for c in frame.columns if c in ALIASES.values() and c != "value"}
+    zone_type = text["zone_type"].map(lambda v: _ZONE_TYPES.get(_fold(v)))
+    if zone_type.bad:
         raise FileFormatError(
-            f"colonne niveau : valeur(s) inconnue(s) {describe_rows(bad, 6)} ; admis : commune, "
+            f"colonne niveau : valeur(s) inconnue(s) {describe_rows(zone_type.bad, 6)} ; admis : commune, "
             "arrondissement, epci, département, région, france, territoire.",
             file,
         )
-    codes = text["zone_code"].copy()
-    is_com = zone_type.isin(["commune", "arrondissement"]).to_numpy()
-    if is_com.any():
-        codes[is_com] = commune_codes(codes[is_com], path=file, column="code", lines=lines[is_com], report=report).to_numpy()
-    is_dep = zone_type.eq("departement").to_numpy()
-    if is_dep.any():
-        codes[is_dep] = _departements(codes[is_dep], lines[is_dep], file)
-    is_fr = zone_type.eq("france").to_numpy()
-    if is_fr.any():
-        codes[is_fr] = np.where(codes[is_fr].str.upper().isin(["FRM", "METRO", "FRANCE METROPOLITAINE"]), "FRM", "FR")
+    codes = _zone_codes(zone_type, text["zone_code"], lines, file, report)
+    is_com = np.isin(zone_type.values(), ["commune", "arrondissement"])
     measure = text["measure"]
-    unknown = sorted(set(measure) - set(_measures.MEASURES))
+    unknown = sorted(set(measure.uniques) - set(_measures.MEASURES))
     if unknown:
         report.notes.append(f"mesure(s) hors registre (agrégées comme « none ») : {describe_rows(unknown, 6)}.")
-    sex = normalize_sexes(text["sex"], where="colonne sexe", path=file) if "sex" in text else pd.Series("all", index=frame.index)
-    age = normalize_ages(text["age"], where="colonne age", path=file) if "age" in text else pd.Series("all", index=frame.index)
+    sex = normalize_sexes(frame["sex"], where="colonne sexe", path=file) if "sex" in text else "all"
+    age = normalize_ages(frame["age"], where="colonne age", path=file) if "age" in text else "all"
     values, statuses = parse_numbers(frame, ["value"], path=file, lines=lines)
     value, status = values["value"], statuses["value"]
     if "status" in text:
-        given = text["status"].map(_fold).map(_STATUSES)
-        if given.isna().any():
-            bad = sorted(set(text["status"][given.isna()]))
-            raise FileFormatError(f"colonne statut : valeur(s) inconnue(s) {describe_rows(bad, 6)} ; admis : ok, secret, manquant, zero.", file)
-        withheld = given.isin(["secret", "missing"]).to_numpy()
-        status = np.where(given.ne("").to_numpy(), given.to_numpy(), status)
+        given_column = text["status"].map(lambda v: _STATUSES.get(_fold(v)))
+        if given_column.bad:
+            raise FileFormatError(
+                f"colonne statut : valeur(s) inconnue(s) {describe_rows(given_column.bad, 6)} ; admis : ok, "
+                "secret, manquant, zero.",
+                file,
+            )
+        given = given_column.values()
+        withheld = np.isin(given, ["secret", "missing"])
+        status = np.where(given != "", given, status)
         value = np.where(withheld, np.nan, value)
-        zero = given.eq("zero").to_numpy()
-        value = np.where(zero, 0.0, value)
-        inconsistent = given.eq("ok").to_numpy() & np.isnan(value)
+        value = np.where(given == "zero", 0.0, value)
+        inconsistent = (given == "ok") & np.isnan(value)
         if inconsistent.any():
             raise FileFormatError(
                 f"statut « ok » sans valeur : lignes {describe_rows(lines[inconsistent])}. "
@@ -202,9 +198,11 @@ def read_tidy(
                 file,
             )
     default_source = source or meta.get("source") or f"{file.stem}"
-    row_source = text["source"].where(text["source"].ne(""), default_source) if "source" in text else pd.Series(default_source, index=frame.index)
-    if source_note:
-        row_source = row_source + f" — {source_note}"
+    suffix = f" — {source_note}" if source_note else ""
+    if "source" in text:
+        row_source = text["source"].map(lambda v: (str(v).strip() or default_source) + suffix).categorical()
+    else:
+        row_source = default_source + suffix
     cog_value = cog or (int(meta["cog"]) if meta.get("cog", "").isdigit() else None)
     if cog_value is None and is_com.any() and "cog" not in text:
         from cls_analysis.geo.geography import Geography
@@ -212,19 +210,19 @@ def read_tidy(
         cog_value = Geography.embedded().cog_year
         report.notes.append(f"millésime du COG non précisé (ligne « # cog : … ») : COG {cog_value} supposé.")
     obs = build(
-        zone_type=zone_type.to_numpy(dtype=object),
-        zone_code=codes.to_numpy(dtype=object),
-        period=text["period"].to_numpy(dtype=object),
-        measure=measure.to_numpy(dtype=object),
-        sex=np.asarray(sex, dtype=object),
-        age=np.asarray(age, dtype=object),
+        zone_type=zone_type.categorical(),
+        zone_code=codes,
+        period=text["period"].map(lambda v: str(v).strip()).categorical(),
+        measure=measure.map(lambda v: str(v).strip()).categorical(),
+        sex=sex if isinstance(sex, str) else sex.array,
+        age=age if isinstance(age, str) else age.array,
         value=value,
         status=status,
-        source=row_source.to_numpy(dtype=object),
+        source=row_source,
         cog=cog_value,
     )
     if "cog" in text:
-        given_cog = pd.to_numeric(text["cog"], errors="coerce")
+        given_cog = pd.to_numeric(pd.Series(text["cog"].values()), errors="coerce")
         obs["cog"] = pd.array(np.where(is_com, given_cog.fillna(cog_value or np.nan), np.nan), dtype="Float64").astype("Int64")
     key = ["zone_type", "zone_code", "period", "measure", "sex", "age"]
     dup = obs.duplicated(key, keep=False).to_numpy()
@@ -244,6 +242,38 @@ def read_tidy(
     report.vintage = ", ".join(periods)
     report.cog = cog_value if is_com.any() else None
     return finish(obs, report, path=file)
+
+
+def _zone_codes(zone_type: TextColumn, codes: TextColumn, lines, file, report) -> pd.Categorical:
+    """Normalise the codes of each (level, code) pair once."""
+    from cls_analysis.observations import categorical
+
+    pairs = zone_type.codes.astype(np.int64) * (len(codes.uniques) + 1) + codes.codes
+    unique_pairs, inverse = np.unique(pairs, return_inverse=True)
+    types = zone_type.uniques[unique_pairs // (len(codes.uniques) + 1)]
+    raw = codes.uniques[unique_pairs % (len(codes.uniques) + 1)]
+    raw = np.array([str(r).strip() for r in raw], dtype=object)
+    first_row = np.zeros(len(unique_pairs), dtype=np.int64)
+    first_row[inverse[::-1]] = np.arange(len(inverse))[::-1]
+    out = raw.copy()
+    is_com = np.isin(types, ["commune", "arrondissement"])
+    if is_com.any():
+        normal = commune_codes(pd.Series(raw[is_com]), path=file, column="code", lines=np.asarray(lines)[first_row[is_com]], report=None)
+        out[is_com] = normal.to_numpy(dtype=object)
+        counts = np.bincount(inverse, minlength=len(unique_pairs))
+        short = int(counts[is_com & (np.char.str_len(raw.astype(str)) == 4)].sum())
+        if short and report is not None:
+            report.notes.append(
+                f"{short} code(s) commune à 4 chiffres complété(s) d'un zéro initial "
+                "(colonne lue comme un nombre par un tableur)."
+            )
+    is_dep = types == "departement"
+    if is_dep.any():
+        out[is_dep] = _departements(pd.Series(raw[is_dep]), np.asarray(lines)[first_row[is_dep]], file)
+    is_fr = types == "france"
+    if is_fr.any():
+        out[is_fr] = np.where(np.isin(np.char.upper(raw[is_fr].astype(str)), ["FRM", "METRO", "FRANCE METROPOLITAINE"]), "FRM", "FR")
+    return categorical((inverse, out))
 
 
 def _departements(codes: pd.Series, lines, file) -> np.ndarray:
