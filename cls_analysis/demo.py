@@ -425,7 +425,7 @@ def _base_cc(model: _Model, folder: Path) -> list[Path]:
     names.update(zip(u["code"], u["name"], strict=True))
     for theme, variables in themes.items():
         unit_values = np.column_stack([np.asarray(v, dtype=float) for v in variables.values()])
-        com_codes, com_values = model.commune_sum(unit_values[~u["is_arm"].to_numpy()] if False else unit_values)
+        com_codes, com_values = model.commune_sum(unit_values)
         arm = u["is_arm"].to_numpy()
         all_codes = np.concatenate([com_codes, u["code"].to_numpy(dtype=str)[arm]])
         all_values = np.vstack([com_values, unit_values[arm]])
@@ -494,7 +494,6 @@ def _comparateur(model: _Model, folder: Path) -> Path:
 
 
 def _filosofi(model: _Model, folder: Path) -> list[Path]:
-    u = model.units
     persons = model.pop21 * 0.965
     households = model.households * 0.97
     com_codes, sums = model.commune_sum(
@@ -986,7 +985,9 @@ def demo_observations(folder: str | Path = DEMO_FOLDER, *, cache: bool = True) -
         except Exception:
             obs = None
         if obs is not None and list(obs.columns) == _columns():
-            return obs
+            from cls_analysis.observations import concat
+
+            return concat([obs])
     obs = read_folder(folder, source_note=DEMO_NOTE)
     report = obs.attrs["report"]
     if report.problems:

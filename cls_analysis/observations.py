@@ -635,30 +635,42 @@ def _combine(
     # keys and members as integers
     key_codes, key_frame = _factorize_keys(rows)
     n_keys = len(key_frame)
-    member_codes, members = pd.factorize(rows["zone_code"])
-    status = rows["status"].to_numpy()
+    member_codes, members = _codes(rows["zone_code"])
+    status_codes, status_uniques = _codes(rows["status"])
     value = rows["value"].to_numpy(dtype=float)
-    is_secret = status == "secret"
-    usable = np.isin(status, ["ok", "zero"]) & ~weight_bad
+    is_secret = _flag(status_codes, status_uniques, ["secret"])
+    usable = _flag(status_codes, status_uniques, ["ok", "zero"]) & ~weight_bad
     val = np.where(usable, np.nan_to_num(value), 0.0)
-    key_kind = key_frame["measure"].map(kind_of).to_numpy()
-    key_sparse = key_frame["measure"].map({m: r[2] for m, r in rules.items()}).to_numpy(dtype=bool)
+    key_kind = np.array([kind_of[m] for m in key_frame["measure"].astype(str)], dtype=object)
+    key_sparse = np.array([rules[m][2] for m in key_frame["measure"].astype(str)], dtype=bool)
 
     # source labels per key
-    src = pd.DataFrame({"k": key_codes, "source": rows["source"].to_numpy()}).drop_duplicates()
-    key_source = src.groupby("k")["source"].agg(lambda s: " ; ".join(sorted(s))).reindex(range(n_keys)).to_numpy()
+    source_codes, source_uniques = _codes(rows["source"])
+    n_sources = max(len(source_uniques), 1)
+    pairs = np.unique(key_codes * n_sources + source_codes)
+    key_source_lists: dict[int, list[str]] = {}
+    for pair in pairs.tolist():
+        key_source_lists.setdefault(pair // n_sources, []).append(str(source_uniques[pair % n_sources]))
+    key_source = np.array([" ; ".join(sorted(key_source_lists.get(k, []))) for k in range(n_keys)], dtype=object)
 
     # coverage of sparse keys: départements where each source has rows
-    dep_of_member = np.array([departement_of_commune(str(c)) for c in members], dtype=object)
+    dep_names, dep_of_member = np.unique(
+        np.array([departement_of_commune(str(c)) for c in members], dtype=object).astype(str), return_inverse=True
+    )
     coverage = None
     if key_sparse.any():
-        cov = pd.DataFrame({"k": key_codes, "source": rows["source"].to_numpy(), "dep": dep_of_member[member_codes]})
-        deps_by_source = cov[["source", "dep"]].drop_duplicates().groupby("source")["dep"].agg(set)
-        sources_by_key = cov[["k", "source"]].drop_duplicates().groupby("k")["source"].agg(list)
+        n_deps = max(len(dep_names), 1)
+        source_dep = np.unique(source_codes * n_deps + dep_of_member[member_codes])
+        deps_by_source: dict[int, set[str]] = {}
+        for pair in source_dep.tolist():
+            deps_by_source.setdefault(pair // n_deps, set()).add(str(dep_names[pair % n_deps]))
+        sources_by_key: dict[int, list[int]] = {}
+        for pair in pairs.tolist():
+            sources_by_key.setdefault(pair // n_sources, []).append(pair % n_sources)
         coverage = {
             k: set().union(*(deps_by_source[s] for s in sources_by_key[k]))
             for k in np.flatnonzero(key_sparse)
-            if k in sources_by_key.index
+            if k in sources_by_key
         }
 
     outputs = []
@@ -784,14 +796,26 @@ def _combine(
     return result[[c for c in COLUMNS if c != "cog"]]
 
 
+def _codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and distinct values of a text column (free for categoricals)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy().astype(np.int64), np.asarray(series.cat.categories, dtype=object)
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object))
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+def _flag(codes: np.ndarray, uniques: np.ndarray, wanted: Sequence[str]) -> np.ndarray:
+    """Rows whose value (given by codes into uniques) is one of ``wanted``."""
+    hit = np.isin(uniques.astype(str), list(wanted))
+    return np.where(codes >= 0, hit[np.clip(codes, 0, None)], False)
+
+
 def _factorize_keys(rows: pd.DataFrame, columns: Sequence[str] = _KEY) -> tuple[np.ndarray, pd.DataFrame]:
     """Integer code of each row's key (``columns``) and the table of distinct keys."""
     combined = np.zeros(len(rows), dtype=np.int64)
-    levels = []
     for column in columns:
-        codes, uniques = pd.factorize(rows[column])
+        codes, uniques = _codes(rows[column])
         combined = combined * (len(uniques) + 1) + codes
-        levels.append((codes, uniques))
     unique_keys, inverse = np.unique(combined, return_inverse=True)
     first = np.zeros(len(unique_keys), dtype=np.int64)
     first[inverse[::-1]] = np.arange(len(combined))[::-1]
@@ -829,7 +853,7 @@ def resolve_arrondissements(obs: pd.DataFrame) -> pd.DataFrame:
     9000.0
     """
     codes = obs["zone_code"]
-    is_arm = np.asarray(obs["zone_type"].isin(_COMMUNE_TYPES), dtype=bool) & np.asarray(codes.isin(list(_ARM_PARENT)), dtype=bool)
+    is_arm = np.asarray(obs["zone_type"] == "commune", dtype=bool) & np.asarray(codes.isin(list(_ARM_PARENT)), dtype=bool)
     if not is_arm.any():
         return obs
     obs = set_text(obs, is_arm, "zone_type", "arrondissement")
@@ -883,7 +907,7 @@ def to_cog(
     former codes (communes déléguées and associées). Communes that merged are summed (counts),
     re-weighted (weighted means) or set ``missing`` (medians and rates cannot be combined).
     Unknown codes are dropped and listed in ``attrs["unknown_codes"]``; conversions are listed
-    in ``attrs["converted_codes"]``.
+    in ``attrs["converted_codes"]`` (lists of codes and of ``{"old_code", "code"}``).
 
     Examples
     --------
@@ -904,41 +928,56 @@ def to_cog(
     todo = is_com & obs["cog"].ne(target).fillna(True).to_numpy()
     if not todo.any():
         return obs
-    rows = obs.loc[todo]
     links = _code_links(geography, passage)
-    codes = pd.Series(rows["zone_code"].unique())
-    current = codes.map(geography.has_commune).astype(bool)
-    new = codes.where(current, codes.map(links))
-    mapping = pd.Series(new.to_numpy(), index=codes.to_numpy())
+    code_codes, code_uniques = _codes(obs["zone_code"])
+    used = np.zeros(len(code_uniques), dtype=bool)
+    used[code_codes[todo]] = True
+    old_codes = pd.Series(code_uniques[used].astype(str))
+    current = old_codes.map(geography.has_commune).astype(bool)
+    new = old_codes.where(current, old_codes.map(links))
+    mapping = pd.Series(new.to_numpy(), index=old_codes.to_numpy())
     unknown = sorted(mapping.index[mapping.isna()])
-    mapping = mapping.dropna()
-    rows = rows.loc[rows["zone_code"].isin(mapping.index)]
-    rows = rows.assign(new_code=rows["zone_code"].map(mapping))
-    n_old = rows.groupby("new_code")["zone_code"].nunique()
-    merged_codes = set(n_old.index[n_old > 1])
-    simple = rows.loc[~rows["new_code"].isin(merged_codes)]
-    simple = simple.assign(zone_code=simple["new_code"], cog=target).drop(columns="new_code")
-    parts = [obs.loc[~todo], simple]
-    merged = rows.loc[rows["new_code"].isin(merged_codes)]
-    if not merged.empty:
-        membership = (
-            merged[["new_code", "zone_code"]]
-            .drop_duplicates()
-            .rename(columns={"new_code": "zone_code", "zone_code": "member"})
-            .assign(zone_type="commune")
-        )
-        combined = _combine(merged.drop(columns="new_code"), membership, policy={"commune": "present"})
-        combined["cog"] = target
-        parts.append(combined)
-        none_rows = merged.loc[merged["measure"].map(lambda m: _measures.get(m).aggregation == "none")]
-        if not none_rows.empty:
-            key = ["new_code", "period", "measure", "sex", "age", "source"]
-            lost = none_rows[key].drop_duplicates().rename(columns={"new_code": "zone_code"})
-            parts.append(lost.assign(zone_type="commune", value=np.nan, status="missing", cog=target))
-    out = concat(parts)
-    out.attrs["unknown_codes"] = unknown
-    changed = mapping[mapping.index != mapping.to_numpy()]
-    out.attrs["converted_codes"] = pd.DataFrame({"old_code": changed.index, "code": changed.to_numpy()})
+    known = mapping.dropna()
+    changed = known[known.index != known.to_numpy()]
+    counts = known.value_counts()
+    merged_codes = set(counts.index[counts > 1])
+    # rows that only need their vintage updated: same code, not a merge target
+    moving = set(unknown) | set(changed.index) | {o for o, n in known.items() if n in merged_codes}
+    moves = todo & np.asarray(obs["zone_code"].isin(list(moving)), dtype=bool) if moving else np.zeros(len(obs), dtype=bool)
+    stays = todo & ~moves
+    out = obs.loc[~moves].copy()
+    cog = out["cog"].to_numpy(dtype=float, na_value=np.nan)
+    cog[stays[~moves]] = target
+    out["cog"] = pd.array(cog, dtype="Float64").astype("Int64")
+    parts = [out]
+    rows = obs.loc[moves & np.asarray(obs["zone_code"].isin(list(known.index)), dtype=bool)]
+    if not rows.empty:
+        rows = rows.assign(new_code=rows["zone_code"].astype(str).map(known))
+        simple = rows.loc[~rows["new_code"].isin(merged_codes)]
+        parts.append(simple.assign(zone_code=simple["new_code"], cog=target).drop(columns="new_code"))
+        merged = rows.loc[rows["new_code"].isin(merged_codes)]
+        if not merged.empty:
+            membership = (
+                merged[["new_code", "zone_code"]]
+                .astype(str)
+                .drop_duplicates()
+                .rename(columns={"new_code": "zone_code", "zone_code": "member"})
+                .assign(zone_type="commune")
+            )
+            combined = _combine(merged.drop(columns="new_code"), membership, policy={"commune": "present"})
+            combined["cog"] = target
+            parts.append(combined)
+            is_none = merged["measure"].astype(str).map(lambda m: _measures.get(m).aggregation == "none")
+            none_rows = merged.loc[is_none.to_numpy(dtype=bool)]
+            if not none_rows.empty:
+                key = ["new_code", "period", "measure", "sex", "age", "source"]
+                lost = none_rows[key].astype(str).drop_duplicates().rename(columns={"new_code": "zone_code"})
+                parts.append(lost.assign(zone_type="commune", value=np.nan, status="missing", cog=target))
+    out = concat(parts) if len(parts) > 1 else parts[0]
+    out.attrs = {
+        "unknown_codes": unknown,
+        "converted_codes": [{"old_code": o, "code": c} for o, c in changed.items()],
+    }
     return out
 
 
@@ -977,8 +1016,10 @@ def aggregate(
     -------
     DataFrame
         Observations with ``zone_type`` in territory, epci, commune, departement, region,
-        france; ``attrs`` holds ``incomplete``, ``secret_partial``, ``unknown_codes`` and
-        ``converted_codes``.
+        france. ``attrs`` holds plain lists (``pd.DataFrame(out.attrs["incomplete"])`` to
+        look at them): ``incomplete`` (comparators computed with members lacking a value),
+        ``secret_partial`` (secret zones with the sum of their known members),
+        ``unknown_codes`` and ``converted_codes`` (COG conversion).
 
     Examples
     --------
@@ -1002,7 +1043,8 @@ def aggregate(
     communes = obs.loc[obs["zone_type"].eq("commune")]
     communes = to_cog(communes, geography, passage)
     unknown = communes.attrs.get("unknown_codes", [])
-    converted = communes.attrs.get("converted_codes", pd.DataFrame(columns=["old_code", "code"]))
+    converted = communes.attrs.get("converted_codes", [])
+    communes.attrs = {}
     membership = zones.rename(columns={"commune": "member"})[["zone_type", "zone_code", "member"]]
     rules = _measure_rules(obs["measure"].unique())
     combinable = [m for m, r in rules.items() if r[0] in ("sum", "weighted")]
@@ -1045,8 +1087,8 @@ def aggregate(
         ignore_index=True,
     )
     result.attrs = {
-        "incomplete": _report_frame(report, "incomplete"),
-        "secret_partial": _report_frame(report, "secret_partial"),
+        "incomplete": _report_frame(report, "incomplete").astype(object).to_dict("records"),
+        "secret_partial": _report_frame(report, "secret_partial").astype(object).to_dict("records"),
         "unknown_codes": unknown,
         "converted_codes": converted,
     }
@@ -1071,8 +1113,9 @@ def _from_departements(obs, zones, geography, rules, communes) -> pd.DataFrame:
     deps = obs.loc[obs["zone_type"].eq("departement") & obs["measure"].isin(summable)]
     if deps.empty:
         return empty().drop(columns="cog")
-    with_communes = communes[["period", "measure"]].drop_duplicates()
-    deps = deps.merge(with_communes, on=["period", "measure"], how="left", indicator=True)
+    _, with_communes = _factorize_keys(communes, ["period", "measure"])
+    with_communes = with_communes.astype(str)
+    deps = deps.astype({"period": str, "measure": str}).merge(with_communes, on=["period", "measure"], how="left", indicator=True)
     deps = deps.loc[deps["_merge"] == "left_only"].drop(columns="_merge")
     if deps.empty:
         return empty().drop(columns="cog")

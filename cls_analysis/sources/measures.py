@@ -11,7 +11,7 @@ Each measure has a ``name`` (the ``measure`` column of observations), a French `
 - ``none`` — medians and published rates: read at each level as published, never summed.
 
 ``sparse`` measures come from files that list only non-zero cells (deaths extractions, FINESS
-establishments, places): a commune absent from such a source counts as zero, as long as the
+establishments, places, SNDS extractions of ALD and psychotropic drugs): a commune absent from such a source counts as zero, as long as the
 source covers the commune's département (see :func:`cls_analysis.observations.aggregate`).
 
 Extra dimensions (cause of death, profession) are folded into the name (``deaths_cancer``,
@@ -211,12 +211,12 @@ _LIST: list[Measure] = [
     _m("child_disability_places", "Places installées pour enfants handicapés", "places", sparse=True),
     # --- SNDS (via the ORS), CNAM, Santé publique France
     _m("insured", "Assurés consommants (SNDS)", "personnes"),
-    _m("ald_persons", "Personnes en affection de longue durée (ALD)", "personnes"),
-    _m("ald_diabetes", "Personnes en ALD pour diabète (ALD 8)", "personnes"),
-    _m("ald_cancer", "Personnes en ALD pour tumeur maligne (ALD 30)", "personnes"),
-    _m("ald_psychiatric", "Personnes en ALD pour affection psychiatrique de longue durée (ALD 23)", "personnes"),
-    _m("ald_cardiovascular", "Personnes en ALD pour maladie cardio-neurovasculaire (ALD 1, 3, 5, 13)", "personnes"),
-    _m("psychotropic_patients", "Patients sous traitement psychotrope régulier", "personnes"),
+    _m("ald_persons", "Personnes en affection de longue durée (ALD)", "personnes", sparse=True),
+    _m("ald_diabetes", "Personnes en ALD pour diabète (ALD 8)", "personnes", sparse=True),
+    _m("ald_cancer", "Personnes en ALD pour tumeur maligne (ALD 30)", "personnes", sparse=True),
+    _m("ald_psychiatric", "Personnes en ALD pour affection psychiatrique de longue durée (ALD 23)", "personnes", sparse=True),
+    _m("ald_cardiovascular", "Personnes en ALD pour maladie cardio-neurovasculaire (ALD 1, 3, 5, 13)", "personnes", sparse=True),
+    _m("psychotropic_patients", "Patients sous traitement psychotrope régulier", "personnes", sparse=True),
     _m("c2s_beneficiaries", "Bénéficiaires de la Complémentaire santé solidaire", "personnes"),
     _m("insured_17p", "Assurés de 17 ans ou plus", "personnes"),
     _m("no_gp_17p", "Assurés de 17 ans ou plus sans médecin traitant", "personnes"),
