@@ -110,7 +110,7 @@ _CONSULTATIONS = np.array([3.2, 2.4, 3.0, 3.8, 5.0, 7.5])
 class _Model:
     """The fictitious truth every file is written from (arrays by commune or arrondissement)."""
 
-    def __init__(self, seed: int = DEMO_SEED):
+    def __init__(self, seed: int = DEMO_SEED, departements: tuple[str, ...] | None = None):
         from cls_analysis.geo.embedded import load_embedded_tables
         from cls_analysis.geo.geography import Geography
 
@@ -119,7 +119,10 @@ class _Model:
         geography = Geography.embedded()
         self.geography = geography
         communes = geography.communes
-        communes = communes.loc[communes["departement"] != "976"].reset_index(drop=True)
+        communes = communes.loc[communes["departement"] != "976"]
+        if departements:
+            communes = communes.loc[communes["departement"].isin(list(departements))]
+        communes = communes.reset_index(drop=True)
         tables = load_embedded_tables().communes
         arms = tables.loc[tables["type"] == "ARM", ["code", "name", "parent", "population"]]
         # units: communes (except Paris, Lyon, Marseille) and the 45 arrondissements
@@ -888,7 +891,7 @@ def _expected_files() -> list[str]:
     ]
 
 
-def _up_to_date(folder: Path) -> bool:
+def _up_to_date(folder: Path, departements: list[str] | None = None) -> bool:
     from cls_analysis.sources.folder import DEMO_MARKER
 
     marker = folder / DEMO_MARKER
@@ -901,11 +904,17 @@ def _up_to_date(folder: Path) -> bool:
     return (
         content.get("version") == DEMO_VERSION
         and content.get("seed") == DEMO_SEED
+        and content.get("departements") == (sorted(departements) if departements else None)
         and all((folder / name).is_file() for name in _expected_files())
     )
 
 
-def write_demo_data(folder: str | Path = DEMO_FOLDER, *, force: bool = False) -> list[Path]:
+def write_demo_data(
+    folder: str | Path = DEMO_FOLDER,
+    *,
+    force: bool = False,
+    departements: list[str] | None = None,
+) -> list[Path]:
     """Write the demo files (fictitious data, real formats) into ``folder``.
 
     Parameters
@@ -913,6 +922,9 @@ def write_demo_data(folder: str | Path = DEMO_FOLDER, *, force: bool = False) ->
     folder : path, default ``data/processed/demo``
     force : bool
         Regenerate even when the folder is up to date.
+    departements : list of str, optional
+        Only these départements (quick demos and tests); all of France by default. Comparators
+        (région, France) are then those of the départements written.
 
     Returns
     -------
@@ -930,13 +942,13 @@ def write_demo_data(folder: str | Path = DEMO_FOLDER, *, force: bool = False) ->
     from cls_analysis.sources.folder import DEMO_MARKER
 
     folder = Path(folder)
-    if not force and _up_to_date(folder):
+    if not force and _up_to_date(folder, departements):
         return [folder / name for name in _expected_files()]
     folder.mkdir(parents=True, exist_ok=True)
     marker = folder / DEMO_MARKER
     if marker.exists():
         marker.unlink()
-    model = _Model(DEMO_SEED)
+    model = _Model(DEMO_SEED, tuple(departements) if departements else None)
     written = []
     written += _base_cc(model, folder)
     written.append(_pop1b(model, folder))
@@ -949,7 +961,13 @@ def write_demo_data(folder: str | Path = DEMO_FOLDER, *, force: bool = False) ->
     written += _snds(model, folder)
     written.append(_pathologies(model, folder))
     written.append(_write(folder / "LISEZMOI.md", _README.encode("utf-8")))
-    content = {"version": DEMO_VERSION, "seed": DEMO_SEED, "note": DEMO_NOTE, "files": sorted(p.name for p in written)}
+    content = {
+        "version": DEMO_VERSION,
+        "seed": DEMO_SEED,
+        "departements": sorted(departements) if departements else None,
+        "note": DEMO_NOTE,
+        "files": sorted(p.name for p in written),
+    }
     with atomic_path(marker) as tmp:
         tmp.write_text(json.dumps(content, ensure_ascii=False, indent=1), encoding="utf-8")
     return written
@@ -958,7 +976,12 @@ def write_demo_data(folder: str | Path = DEMO_FOLDER, *, force: bool = False) ->
 _CACHE = ".observations_cache.parquet"
 
 
-def demo_observations(folder: str | Path = DEMO_FOLDER, *, cache: bool = True) -> pd.DataFrame:
+def demo_observations(
+    folder: str | Path = DEMO_FOLDER,
+    *,
+    cache: bool = True,
+    departements: list[str] | None = None,
+) -> pd.DataFrame:
     """The national observations table of the demo, read through the real readers.
 
     The files are written first if needed (:func:`write_demo_data`), then read with
@@ -976,7 +999,7 @@ def demo_observations(folder: str | Path = DEMO_FOLDER, *, cache: bool = True) -
     from cls_analysis.sources.folder import DEMO_MARKER, read_folder
 
     folder = Path(folder)
-    write_demo_data(folder)
+    write_demo_data(folder, departements=departements)
     stored = folder / _CACHE
     marker = folder / DEMO_MARKER
     if cache and stored.is_file() and stored.stat().st_mtime >= marker.stat().st_mtime:

@@ -49,7 +49,7 @@ MISSING_MARKERS = {
     "résultat non disponible", "non disponible", "x",
 }
 _COMMUNE_CODE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
-_COMMA_NUMBER = re.compile(r"^[+-]?[\d\s\u202f\u00a0]*\d,\d+$|^[+-]?\d{1,3}(?:[\s\u202f\u00a0]\d{3})+(?:,\d+)?$")
+_NUMBER_LIKE = re.compile(r"^[+-]?[\d\s\u202f\u00a0]*\d(?:[.,]\d*)?(?:[eE][+-]?\d+)?$")
 
 
 @dataclass
@@ -411,7 +411,7 @@ def parse_numbers(
                     resolved_status[i] = "secret"
                 elif low in MISSING_MARKERS:
                     resolved_status[i] = "missing"
-                elif _COMMA_NUMBER.match(cell) or re.fullmatch(r"[+-]?[\d\s\u202f\u00a0]+(?:[.,]\d+)?", cell):
+                elif _NUMBER_LIKE.match(cell):
                     cleaned = re.sub(r"[\s\u202f\u00a0]", "", cell).replace(",", ".")
                     try:
                         resolved_value[i] = float(cleaned)
