@@ -170,7 +170,7 @@ def set_text(frame: pd.DataFrame, mask, column: str, value: str) -> pd.DataFrame
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return frame
-    frame = frame.copy()
+    frame = frame.copy(deep=False)
     series = frame[column]
     if isinstance(series.dtype, pd.CategoricalDtype):
         if value not in series.cat.categories:
@@ -387,7 +387,7 @@ def _counts_not_negative(frame: pd.DataFrame) -> pd.Series:
 def _is_text(series: pd.Series) -> bool:
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        return all(isinstance(c, str) for c in dtype.categories)
+        return len(dtype.categories) == 0 or pd.api.types.infer_dtype(dtype.categories, skipna=False) == "string"
     return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
 
 
@@ -397,7 +397,7 @@ _TEXT = pa.Check(_is_text, error="texte attendu (str ou catégoriel de str)")
 SCHEMA = pa.DataFrameSchema(
     {
         "zone_type": pa.Column(None, [_TEXT, pa.Check.isin(ZONE_TYPES, error="type de zone inconnu")]),
-        "zone_code": pa.Column(None, [_TEXT, pa.Check(lambda s: _unique_check(s, lambda c: isinstance(c, str) and len(c) > 0), error="code de zone vide")]),
+        "zone_code": pa.Column(None, [_TEXT]),
         "period": pa.Column(
             None,
             pa.Check(
@@ -565,7 +565,7 @@ def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
             union = pd.api.types.union_categoricals(cats, sort_categories=True, ignore_order=True)
             columns[column] = union
         elif column == "cog":
-            columns[column] = pd.array(np.concatenate([p.astype("Float64").to_numpy(dtype=float, na_value=np.nan) for p in parts]), dtype="Float64").astype("Int64")
+            columns[column] = pd.concat([p.astype("Int64") for p in parts], ignore_index=True).array
         else:
             columns[column] = np.concatenate([p.to_numpy(dtype=float) for p in parts])
     out = pd.DataFrame(columns)
@@ -882,6 +882,8 @@ def resolve_arrondissements(obs: pd.DataFrame) -> pd.DataFrame:
     derived = derived.merge(existing[key].drop_duplicates(), on=key, how="left", indicator=True)
     derived = derived.loc[derived["_merge"] == "left_only"].drop(columns="_merge")
     derived = derived.loc[derived["status"] != "missing"]
+    if derived.empty:
+        return obs
     return concat([obs, derived[COLUMNS]])
 
 

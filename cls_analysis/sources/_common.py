@@ -273,6 +273,24 @@ def _parse_text(body: str, sep: str, header: bool, numeric) -> pd.DataFrame:
             return _parse_arrow(body, sep, header, numeric)
         except Exception:
             pass
+    if numeric is not None and header:
+        names = [c.strip().strip('"') for c in body.split("\n", 1)[0].rstrip("\r").split(sep)]
+        numbers = [n for n in names if numeric(n)]
+        if numbers and len(set(names)) == len(names):
+            frame = pd.read_csv(
+                io.StringIO(body),
+                sep=sep,
+                dtype={n: str for n in names if n not in numbers},
+                keep_default_na=False,
+                na_values={n: [""] for n in numbers},
+                engine="c",
+                quotechar='"',
+                skip_blank_lines=True,
+            )
+            for n in names:
+                if n not in numbers:
+                    frame[n] = frame[n].fillna("")
+            return frame
     return pd.read_csv(
         io.StringIO(body),
         sep=sep,
@@ -489,7 +507,7 @@ def commune_codes(values: pd.Series, *, path, column: str, lines, report: Source
     codes, uniques = factorize(values)
     stripped = pd.Series([u.strip() if isinstance(u, str) else u for u in uniques], dtype=object)
     try:
-        clean = stripped.map(lambda u: isinstance(u, str) and _COMMUNE_CODE.match(u) is not None).to_numpy(dtype=bool)
+        clean = pd.Series(stripped, dtype=object).astype("string").str.fullmatch(_COMMUNE_CODE.pattern).fillna(False).to_numpy(dtype=bool)
         normal = stripped.to_numpy(dtype=object).copy()
         if not clean.all():
             normal[~clean] = normalize_commune_codes(stripped[~clean], where=f"colonne {column}").to_numpy(dtype=object)
@@ -875,28 +893,37 @@ def add_margins(obs: pd.DataFrame) -> pd.DataFrame:
     is not added. A margin is ``secret`` if one of its cells is secret, ``zero`` if it sums to
     zero.
     """
-    from cls_analysis.observations import concat
+    from cls_analysis.observations import _factorize_keys, concat
 
-    key = ["zone_type", "zone_code", "period", "measure", "source", "cog"]
-    detail = obs.loc[obs["sex"].isin(["M", "F"]) & obs["age"].ne("all")]
+    detail = obs.loc[np.asarray(obs["sex"].isin(["M", "F"]), dtype=bool) & np.asarray(obs["age"] != "all", dtype=bool)]
     if detail.empty:
         return obs
-
-    def summed(group):
-        frame = detail.assign(secret=detail["status"].eq("secret").to_numpy())
-        agg = frame.groupby(group, sort=False, dropna=False).agg(value=("value", "sum"), secret=("secret", "any"))
-        agg = agg.reset_index()
-        agg["status"] = np.where(agg["secret"], "secret", np.where(agg["value"] == 0, "zero", "ok"))
-        agg["value"] = np.where(agg["secret"], np.nan, agg["value"].astype(float))
-        return agg.drop(columns="secret")
-
     has_sex_all = bool((obs["sex"] == "all").any())
     has_age_all = bool((obs["age"] == "all").any())
+    key = ["zone_type", "zone_code", "period", "measure", "source"]
+    value = np.nan_to_num(detail["value"].to_numpy(dtype=float))
+    secret = np.asarray(detail["status"] == "secret", dtype=bool)
+    cog = detail["cog"]
+
+    def summed(group: list[str], **fixed) -> pd.DataFrame:
+        codes, keys = _factorize_keys(detail, group)
+        totals = np.bincount(codes, weights=value, minlength=len(keys))
+        withheld = np.bincount(codes, weights=secret, minlength=len(keys)) > 0
+        first = np.zeros(len(keys), dtype=np.int64)
+        first[codes[::-1]] = np.arange(len(codes))[::-1]
+        out = keys.copy()
+        for column, label in fixed.items():
+            out[column] = label
+        out["value"] = np.where(withheld, np.nan, totals)
+        out["status"] = np.where(withheld, "secret", np.where(totals == 0, "zero", "ok"))
+        out["cog"] = cog.iloc[first].to_numpy()
+        return out
+
     parts = [obs]
     if not has_sex_all:
-        parts.append(summed([*key, "age"]).assign(sex="all"))
+        parts.append(summed([*key, "age"], sex="all"))
     if not has_age_all:
-        parts.append(summed([*key, "sex"]).assign(age="all"))
+        parts.append(summed([*key, "sex"], age="all"))
     if not has_sex_all and not has_age_all:
-        parts.append(summed(key).assign(sex="all", age="all"))
+        parts.append(summed(key, sex="all", age="all"))
     return concat(parts)

@@ -30,6 +30,7 @@ Both are published by département only: région and France values are sums of d
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -41,6 +42,7 @@ from cls_analysis.geo.codes import normalize_departement_code
 from cls_analysis.observations import normalize_ages, normalize_sexes
 from cls_analysis.sources._common import (
     SourceReport,
+    TextColumn,
     add_margins,
     build,
     finish,
@@ -116,15 +118,19 @@ def read_ameli_demography(path: str | Path, *, source_note: str | None = None) -
     columns = ["annee", "profession_sante", "libelle_classe_age", "libelle_sexe", "departement", "effectif"]
     require_columns(frame.columns, columns, path=file, what=what)
     lines = np.asarray(table.line(range(len(frame))))
-    age_label = frame["libelle_classe_age"].map(_fold)
-    sex_label = frame["libelle_sexe"].map(_fold)
+    age_label = TextColumn(frame["libelle_classe_age"]).map(_fold)
+    sex_label = TextColumn(frame["libelle_sexe"]).map(_fold)
+    age_label = pd.Series(age_label.values(), index=frame.index).astype(str)
+    sex_label = pd.Series(sex_label.values(), index=frame.index).astype(str)
     deps, is_dep = _departements(frame["departement"])
     keep = ~age_label.str.startswith(("tout", "tous")).to_numpy() & ~sex_label.str.startswith(("tout", "tous")).to_numpy() & is_dep
     dropped = int((~keep).sum())
     if dropped:
         report.notes.append(f"{dropped} ligne(s) d'agrégat (tout âge, tout sexe, région, France) écartée(s) avant sommation.")
-    profession = frame["profession_sante"].map(_fold)
-    measure = profession.map(lambda p: next((m for k, m in PROFESSIONS if k in p), None))
+    measure = pd.Series(
+        TextColumn(frame["profession_sante"]).map(lambda p: next((m for k, m in PROFESSIONS if k in _fold(p)), None)).values(),
+        index=frame.index,
+    ).replace("", None)
     ignored = sorted(set(frame.loc[measure.isna() & pd.Series(keep, index=frame.index), "profession_sante"]))
     if ignored:
         report.notes.append(f"profession(s) non lue(s) : {', '.join(ignored[:6])}.")
@@ -209,8 +215,9 @@ def read_ameli_pathologies(
     if frame.empty:
         raise FileFormatError(f"aucune ligne de détail de niveau {level} (département × sexe × âge).", file)
     names = {1: "patho_niv1", 2: "patho_niv2", 3: "patho_niv3"}
-    patho = frame[names[level]].map(_fold)
-    measure = patho.map(PATHOLOGIES).fillna("patients_" + patho.str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_"))
+    measure = TextColumn(frame[names[level]]).map(
+        lambda p: PATHOLOGIES.get(_fold(p)) or "patients_" + re.sub(r"[^a-z0-9]+", "_", _fold(p)).strip("_")
+    ).categorical()
     values, statuses = parse_numbers(frame, ["Ntop", "Npop"], path=file, lines=lines, empty="secret")
     years = frame["annee"].str.extract(r"((?:19|20)\d{2})")[0]
     source = source_label(f"Ameli, cartographie des pathologies {', '.join(sorted(set(years)))}", source_note)
@@ -223,7 +230,7 @@ def read_ameli_pathologies(
         source=source,
         cog=None,
     )
-    patients = build(measure=measure.to_numpy(dtype=object), value=values["Ntop"], status=statuses["Ntop"], **common)
+    patients = build(measure=measure, value=values["Ntop"], status=statuses["Ntop"], **common)
     population = build(measure="snds_population", value=values["Npop"], status=statuses["Npop"], **common)
     population = population.drop_duplicates(["zone_code", "period", "sex", "age"])
     _no_duplicates(patients, lines, file)

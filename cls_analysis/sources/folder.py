@@ -346,7 +346,16 @@ def _resolve_duplicates(frames, report: FolderReport) -> list[pd.DataFrame]:
         return [f for _, _, f in frames]
     key = ["zone_type", "zone_code", "period", "measure", "sex", "age"]
     group = ["zone_type", "measure", "period", "sex", "age"]
-    combos = [set(map(tuple, frame[group].drop_duplicates().astype(str).to_numpy())) for _, _, frame in frames]
+    from cls_analysis.observations import _factorize_keys
+
+    encoded = [_factorize_keys(frame, group) for _, _, frame in frames]
+    combos = [set(map(tuple, keys.astype(str).to_numpy())) for _, keys in encoded]
+
+    def rows_in(i: int, shared: set) -> np.ndarray:
+        codes, keys = encoded[i]
+        wanted = [k for k, t in enumerate(map(tuple, keys.astype(str).to_numpy())) if t in shared]
+        return np.isin(codes, wanted)
+
     kept: list[pd.DataFrame] = []
     for i, (_, name, frame) in enumerate(frames):
         earlier = [j for j in range(i) if combos[j] & combos[i]]
@@ -356,9 +365,9 @@ def _resolve_duplicates(frames, report: FolderReport) -> list[pd.DataFrame]:
         drop = np.zeros(len(frame), dtype=bool)
         for j in earlier:
             shared = combos[j] & combos[i]
-            mine = pd.MultiIndex.from_frame(frame[group].astype(str)).isin(list(shared))
+            mine = rows_in(i, shared)
             other = kept[j]
-            theirs = pd.MultiIndex.from_frame(other[group].astype(str)).isin(list(shared))
+            theirs = rows_in(j, shared)[frames[j][2].index.get_indexer(other.index)]
             left = frame.loc[mine, [*key, "value", "status"]].astype({c: str for c in key}).reset_index()
             right = other.loc[theirs, [*key, "value", "status"]].astype({c: str for c in key})
             merged = left.merge(right, on=key, how="inner", suffixes=("", "_kept"))

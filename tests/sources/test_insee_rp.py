@@ -163,6 +163,9 @@ def test_real_metadata_geography(shared_dir, tmp_path):
         dtype=str,
     )
     variables = meta.loc[meta["COD_MOD"].isna(), "COD_VAR"].tolist()
+    wanted = {"P21_LOG", "P21_RP", "P21_LOGVAC", "P21_RP_VOIT1P", "P21_RP_ACH19", "P21_RP_ACH45", "P15_LOG", "P10_LOG", "P21_NBPI_RP"}
+    assert wanted <= set(variables)
+    variables = [v for v in variables if v in wanted]
     codes = meta.loc[meta["COD_VAR"] == "CODGEO", "COD_MOD"].tolist()
     rng = np.random.default_rng(1)
     frame = pd.DataFrame(rng.uniform(0, 1000, (len(codes), len(variables))).round(3), columns=variables)
