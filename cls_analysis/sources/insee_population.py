@@ -132,11 +132,11 @@ def read_population_age(
     value = np.where(secret_bands, np.nan, bands).reshape(-1)
     obs = build(
         zone_type="commune",
-        zone_code=np.repeat(codes, 3 * len(AGES_5Y)),
+        zone_code=(np.repeat(np.arange(n), 3 * len(AGES_5Y)), np.asarray(codes, dtype=object)),
         period=str(year),
         measure="population",
-        sex=np.tile(np.repeat(sexes, len(AGES_5Y)), n),
-        age=np.tile(np.array(AGES_5Y), 3 * n),
+        sex=(np.tile(np.repeat(np.arange(3), len(AGES_5Y)), n), sexes.astype(object)),
+        age=(np.tile(np.arange(len(AGES_5Y)), 3 * n), np.array(AGES_5Y, dtype=object)),
         value=value,
         status=status,
         source=source_label(f"Insee, RP {year} (population par sexe et âge, POP1B, COG {cog})", source_note),

@@ -50,7 +50,7 @@ import pandas as pd
 
 from cls_analysis.errors import FileFormatError, describe_rows
 from cls_analysis.geo.codes import normalize_departement_code
-from cls_analysis.observations import normalize_ages, normalize_sexes
+from cls_analysis.observations import normalize_ages, normalize_sexes, repeated_keys
 from cls_analysis.sources import measures as _measures
 from cls_analysis.sources._common import (
     SourceReport,
@@ -225,7 +225,7 @@ def read_tidy(
         given_cog = pd.to_numeric(pd.Series(text["cog"].values()), errors="coerce")
         obs["cog"] = pd.array(np.where(is_com, given_cog.fillna(cog_value or np.nan), np.nan), dtype="Float64").astype("Int64")
     key = ["zone_type", "zone_code", "period", "measure", "sex", "age"]
-    dup = obs.duplicated(key, keep=False).to_numpy()
+    dup = repeated_keys(obs, key)
     if dup.any():
         first = obs.loc[dup, key].iloc[0].tolist()
         raise FileFormatError(
@@ -249,7 +249,8 @@ def _zone_codes(zone_type: TextColumn, codes: TextColumn, lines, file, report) -
     from cls_analysis.observations import categorical
 
     pairs = zone_type.codes.astype(np.int64) * (len(codes.uniques) + 1) + codes.codes
-    unique_pairs, inverse = np.unique(pairs, return_inverse=True)
+    inverse, unique_pairs = pd.factorize(pairs)
+    unique_pairs = np.asarray(unique_pairs)
     types = zone_type.uniques[unique_pairs // (len(codes.uniques) + 1)]
     raw = codes.uniques[unique_pairs % (len(codes.uniques) + 1)]
     raw = np.array([str(r).strip() for r in raw], dtype=object)
