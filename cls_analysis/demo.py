@@ -73,7 +73,7 @@ DEMO_FOLDER = Path("data/processed/demo")
 #: Seed of the generator.
 DEMO_SEED = 20240601
 #: Version of the generator: files of another version are regenerated.
-DEMO_VERSION = "2"
+DEMO_VERSION = "3"
 _DEMO_EPCI = "200041499"
 
 # France 2021, population by five-year band (millions): the reference age structure.
@@ -707,27 +707,27 @@ def _snds(model: _Model, folder: Path) -> list[Path]:
     insured_17p = r(adults * 0.95)
     columns = {
         ("c2s_beneficiaries", "2023", "all", "all"): rng.binomial(r(pop * 0.95), np.clip(0.1 * np.exp(0.45 * deprivation) * noise(0.1), 0, 0.8)),
-        ("insured_17p", "2023", "all", "17+"): insured_17p,
-        ("no_gp_17p", "2023", "all", "17+"): rng.binomial(insured_17p, np.clip(0.11 * np.exp(-0.04 * (gp_density - 9)) * noise(0.15), 0.01, 0.6)),
-        ("breast_screening_target", "2022-2023", "F", "50-74"): target_breast,
-        ("breast_screening_participants", "2022-2023", "F", "50-74"): rng.binomial(target_breast, np.clip(0.48 * np.exp(-0.08 * deprivation) * noise(0.08), 0.05, 0.9)),
-        ("colorectal_screening_target", "2022-2023", "all", "50-74"): target_colo,
-        ("colorectal_screening_participants", "2022-2023", "all", "50-74"): rng.binomial(target_colo, np.clip(0.34 * np.exp(-0.1 * deprivation) * noise(0.1), 0.05, 0.9)),
-        ("cervical_screening_target", "2021-2023", "F", "25-65"): target_cerv,
-        ("cervical_screening_participants", "2021-2023", "F", "25-65"): rng.binomial(target_cerv, np.clip(0.59 * np.exp(-0.06 * deprivation) * noise(0.06), 0.05, 0.95)),
-        ("flu_target_65p", "2023", "all", "65+"): flu_target,
-        ("flu_vaccinated_65p", "2023", "all", "65+"): rng.binomial(flu_target, np.clip(0.53 * np.exp(-0.05 * deprivation) * noise(0.06), 0.05, 0.95)),
-        ("hpv_target", "2023", "all", "16"): hpv_target,
-        ("hpv_vaccinated", "2023", "all", "16"): rng.binomial(hpv_target, np.clip(0.42 * np.exp(-0.1 * deprivation) * noise(0.1), 0.02, 0.95)),
-        ("children_6", "2023", "all", "6"): children,
-        ("dental_checkup_children", "2023", "all", "6"): rng.binomial(children, np.clip(0.52 * np.exp(-0.12 * deprivation) * noise(0.08), 0.05, 0.95)),
+        ("insured_17p", "2023", "all", "all"): insured_17p,
+        ("no_gp_17p", "2023", "all", "all"): rng.binomial(insured_17p, np.clip(0.11 * np.exp(-0.04 * (gp_density - 9)) * noise(0.15), 0.01, 0.6)),
+        ("breast_screening_target", "2022-2023", "all", "all"): target_breast,
+        ("breast_screening_participants", "2022-2023", "all", "all"): rng.binomial(target_breast, np.clip(0.48 * np.exp(-0.08 * deprivation) * noise(0.08), 0.05, 0.9)),
+        ("colorectal_screening_target", "2022-2023", "all", "all"): target_colo,
+        ("colorectal_screening_participants", "2022-2023", "all", "all"): rng.binomial(target_colo, np.clip(0.34 * np.exp(-0.1 * deprivation) * noise(0.1), 0.05, 0.9)),
+        ("cervical_screening_target", "2021-2023", "all", "all"): target_cerv,
+        ("cervical_screening_participants", "2021-2023", "all", "all"): rng.binomial(target_cerv, np.clip(0.59 * np.exp(-0.06 * deprivation) * noise(0.06), 0.05, 0.95)),
+        ("flu_target_65p", "2023", "all", "all"): flu_target,
+        ("flu_vaccinated_65p", "2023", "all", "all"): rng.binomial(flu_target, np.clip(0.53 * np.exp(-0.05 * deprivation) * noise(0.06), 0.05, 0.95)),
+        ("hpv_target", "2023", "all", "all"): hpv_target,
+        ("hpv_vaccinated", "2023", "all", "all"): rng.binomial(hpv_target, np.clip(0.42 * np.exp(-0.1 * deprivation) * noise(0.1), 0.02, 0.95)),
+        ("children_6", "2023", "all", "all"): children,
+        ("dental_checkup_children", "2023", "all", "all"): rng.binomial(children, np.clip(0.52 * np.exp(-0.12 * deprivation) * noise(0.08), 0.05, 0.95)),
     }
     paths.append(_tidy(folder / "snds_recours_2023.csv", _long(codes, columns), f"CNAM et Santé publique France, extraction ORS — {DEMO_NOTE}", zipped=True))
     # CAF and ARCEP
     _, housing = model.commune_sum(np.column_stack([model.households, model.dwellings]))
     pop_20_64 = years[:, :, 20:65].sum(axis=(1, 2))
     caf = {
-        ("aah_recipients", "2023", "all", "20-64"): rng.poisson(pop_20_64 * 0.028 * np.exp(0.2 * deprivation)),
+        ("aah_recipients", "2023", "all", "all"): rng.poisson(pop_20_64 * 0.028 * np.exp(0.2 * deprivation)),
         ("rsa_recipients", "2023", "all", "all"): rng.poisson(housing[:, 0] * 0.04 * np.exp(0.5 * deprivation)),
     }
     paths.append(_tidy(folder / "caf_2023.csv", _long(codes, caf), f"CNAF, allocataires par commune — {DEMO_NOTE}"))

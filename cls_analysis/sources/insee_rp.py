@@ -30,6 +30,9 @@ COG 2024), without Mayotte, with Paris, Lyon and Marseille **and** their 45 arro
 Comparateur: état civil ``NAIS1621`` = births 2016-2021 (period ``2016-2021``), ``NAISD24`` =
 births of 2024; ``SUPERF`` = area in km²; its COG is that of its census variables (N+3).
 
+Measures whose name states the population (``active_15_64``, ``out_of_school_15p``,
+``cs_workers``…) have ``age`` ``all``; ``persons_living_alone`` is given by age (``80+``, ``15+``).
+
 Only the variables an indicator needs are turned into observations (see :data:`P_VARIABLES`,
 :data:`C_VARIABLES` and the population pattern ``P21_POP0014``, ``P21_H75P``, ``P21_F0019``,
 ``P21_POP15P``…); the others are counted in the report.
@@ -90,21 +93,21 @@ P_VARIABLES: dict[str, tuple[str, str, str]] = {
     "RP_LOCHLMV": ("main_residences_social_housing", "all", "all"),
     "POP80P_PSEUL": ("persons_living_alone", "all", "80+"),
     "POP15P_PSEUL": ("persons_living_alone", "all", "15+"),
-    "ACT1564": ("active_15_64", "all", "15-64"),
-    "ACTOCC1564": ("employed_15_64", "all", "15-64"),
-    "CHOM1564": ("unemployed_15_64", "all", "15-64"),
-    "NSCOL15P": ("out_of_school_15p", "all", "15+"),
-    "NSCOL15P_DIPLMIN": ("out_of_school_15p_low_education", "all", "15+"),
-    "NSCOL15P_SUP2": ("out_of_school_15p_higher_education", "all", "15+"),
-    "NSCOL15P_SUP34": ("out_of_school_15p_higher_education", "all", "15+"),
-    "NSCOL15P_SUP5": ("out_of_school_15p_higher_education", "all", "15+"),
+    "ACT1564": ("active_15_64", "all", "all"),
+    "ACTOCC1564": ("employed_15_64", "all", "all"),
+    "CHOM1564": ("unemployed_15_64", "all", "all"),
+    "NSCOL15P": ("out_of_school_15p", "all", "all"),
+    "NSCOL15P_DIPLMIN": ("out_of_school_15p_low_education", "all", "all"),
+    "NSCOL15P_SUP2": ("out_of_school_15p_higher_education", "all", "all"),
+    "NSCOL15P_SUP34": ("out_of_school_15p_higher_education", "all", "all"),
+    "NSCOL15P_SUP5": ("out_of_school_15p_higher_education", "all", "all"),
 }
 
 #: ``C`` variables (exploitation complémentaire) → measure, sex, age.
 C_VARIABLES: dict[str, tuple[str, str, str]] = {
-    "POP15P": ("cs_population_15p", "all", "15+"),
+    "POP15P": ("cs_population_15p", "all", "all"),
     **{
-        f"POP15P_CS{i}": (name, "all", "15+")
+        f"POP15P_CS{i}": (name, "all", "all")
         for i, name in enumerate(
             [
                 "cs_farmers",
@@ -155,7 +158,7 @@ def variable_spec(column: str) -> tuple[str, str, str, str] | None:
     >>> variable_spec("P15_H75P")
     ('population', '2015', 'M', '75+')
     >>> variable_spec("C21_POP15P_CS6")
-    ('cs_workers', '2021', 'all', '15+')
+    ('cs_workers', '2021', 'all', 'all')
     >>> variable_spec("P21_RP_ACH19")
     ('main_residences_before_1946', '2021', 'all', 'all')
     >>> variable_spec("NAIS1621"), variable_spec("DECESD24"), variable_spec("SUPERF")

@@ -15,7 +15,11 @@ establishments, places, SNDS extractions of ALD and psychotropic drugs): a commu
 source covers the commune's département (see :func:`cls_analysis.observations.aggregate`).
 
 Extra dimensions (cause of death, profession) are folded into the name (``deaths_cancer``,
-``gp_count``). Measures read from a file but unknown here (Géoclip indicator columns, Ameli
+``gp_count``). A measure whose name states its population (``active_15_64``,
+``out_of_school_15p``, ``insured_17p``, ``flu_target_65p``, ``children_6``, the screening
+targets) has ``sex`` and ``age`` ``all``; ``sex`` and ``age`` otherwise give the band counted
+(``population`` F ``75+``, ``deaths`` M ``85-89``, ``gp_count`` all ``60+``,
+``persons_living_alone`` all ``80+``). Measures read from a file but unknown here (Géoclip indicator columns, Ameli
 pathologies) get a generated name (``geoclip_…``, ``patients_…``) and aggregate as ``none``.
 
 Examples

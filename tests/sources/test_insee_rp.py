@@ -35,8 +35,8 @@ def test_zip_with_upper_case_csv_and_meta(tmp_path):
     assert andilly[("2021", "population", "all", "0-14")] == 420.1
     assert andilly[("2021", "population", "M", "75+")] == 80.0
     assert andilly[("2015", "population", "all", "all")] == 2200
-    assert andilly[("2021", "cs_workers", "all", "15+")] == 310.5
-    assert andilly[("2021", "cs_population_15p", "all", "15+")] == 1900.2
+    assert andilly[("2021", "cs_workers", "all", "all")] == 310.5
+    assert andilly[("2021", "cs_population_15p", "all", "all")] == 1900.2
     # Paris commune and arrondissement both present: the arrondissement is labelled, not summed
     assert set(obs.loc[obs["zone_code"] == "75101", "zone_type"]) == {"arrondissement"}
     assert set(obs.loc[obs["zone_code"] == "75056", "zone_type"]) == {"commune"}
