@@ -44,8 +44,11 @@ The measure registry (:mod:`cls_analysis.sources.measures`) says how each measur
      ``attrs["secret_partial"]`` for analysts who want a lower bound;
    - a member without value (absent or ``missing``) makes the territory, an EPCI or a commune
      ``missing``; for comparators (département, région, France) the zone is computed when the
-     members without value weigh less than ``tolerance`` (1 %) of its population (sources
-     often lack a few new communes, or Mayotte), and listed in ``attrs["incomplete"]``;
+     members without value weigh less than ``tolerance`` (1 %) of its population (populations
+     of the territory's geography; sources often lack a few new communes), and listed in
+     ``attrs["incomplete"]``. Communes without population there (Mayotte in the embedded
+     geography) never block a comparator: « France entière » from a census-based source is
+     then France hors Mayotte, as the producer publishes it, and says so in ``incomplete``;
    - ``sparse`` measures (deaths, establishments, places: files list only non-zero cells): an
      absent member counts as zero, provided the source covers its département; otherwise the
      zone is ``missing``;
