@@ -778,6 +778,7 @@ def wide_to_long(
     n = len(codes)
     if not variables or n == 0:
         return build(zone_type=[], zone_code=[], period=[], measure=[], value=[], status=[], source=source, cog=cog)
+    # status codes into the sorted labels missing, ok, secret, zero
     value_blocks, status_blocks = [], []
     for var in variables:
         value = np.zeros(n)
@@ -785,12 +786,13 @@ def wide_to_long(
         missing = np.zeros(n, dtype=bool)
         for column in var.columns:
             st = statuses[column]
-            secret |= st == "secret"
-            missing |= st == "missing"
+            if not (st == "ok").all():
+                secret |= st == "secret"
+                missing |= st == "missing"
             value = value + np.nan_to_num(values[column])
-        status = np.where(secret, "secret", np.where(missing, "missing", "ok"))
-        value_blocks.append(np.where(status == "ok", value, np.nan))
-        status_blocks.append(status)
+        code = np.where(secret, 2, np.where(missing, 0, 1)).astype(np.int8)
+        value_blocks.append(np.where(code == 1, value, np.nan))
+        status_blocks.append(code)
     k = len(variables)
     block = np.repeat(np.arange(k), n)
     zone_index, zone_values = np.tile(np.arange(n), k), np.asarray(codes, dtype=object)
@@ -802,7 +804,7 @@ def wide_to_long(
         sex=(block, np.array([v.sex for v in variables], dtype=object)),
         age=(block, np.array([v.age for v in variables], dtype=object)),
         value=np.concatenate(value_blocks),
-        status=np.concatenate(status_blocks),
+        status=(np.concatenate(status_blocks), np.array(["missing", "ok", "secret", "zero"], dtype=object)),
         source=source,
         cog=cog,
     )
