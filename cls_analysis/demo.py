@@ -42,7 +42,7 @@ file                                              content
 ``snds_ald_2023_csv.zip``                         tidy: insured, ALD (all, diabetes, cancer,
                                                   psychiatric, cardio-neurovascular), psychotropic
                                                   drugs, by sex × age band (0-14 … 75+)
-``snds_recours_2023.csv``                         tidy: C2S, médecin traitant, screening, vaccination,
+``snds_recours_2023_csv.zip``                     tidy: C2S, médecin traitant, screening, vaccination,
                                                   dental check-up at 6
 ``caf_2023.csv``, ``arcep_ftth_2024.csv``         tidy: AAH, RSA; fibre coverage
 ``demographie-effectifs-et-les-densites.csv``     Ameli, professionals by département, sex and age

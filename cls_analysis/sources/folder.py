@@ -17,7 +17,6 @@ problem, with the largest difference.
 
 from __future__ import annotations
 
-import json
 import re
 import zipfile
 from collections.abc import Callable
@@ -463,8 +462,3 @@ def format_report(report: FolderReport) -> str:
         f"{len(report.problems)} problème(s)."
     )
     return "\n".join(lines)
-
-
-def write_demo_marker(folder: Path, content: dict) -> None:
-    """Write the demo marker (used by :mod:`cls_analysis.demo`)."""
-    (folder / DEMO_MARKER).write_text(json.dumps(content, ensure_ascii=False, indent=1), encoding="utf-8")
