@@ -6,6 +6,7 @@
     cls-analysis build territoires/aunis.toml   # build a territory's diagnostic
     cls-analysis build --epci 200041499
     cls-analysis build --demo                   # what `make demo` runs
+    cls-analysis verifier data/raw/             # what each data file is, and its problems
 """
 
 from __future__ import annotations
@@ -65,6 +66,15 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_verifier(args: argparse.Namespace) -> int:
+    from cls_analysis.sources.folder import format_report, read_folder
+
+    obs = read_folder(args.dossier, recursive=args.recursif)
+    report = obs.attrs["report"]
+    print(format_report(report))
+    return 0 if report.ok else 1
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cls-analysis",
@@ -83,6 +93,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--demo", action="store_true", help="diagnostic de démonstration (CC Aunis Atlantique)")
     build.add_argument("--sortie", help="dossier de sortie (défaut : reports/<territoire>/)")
     build.set_defaults(func=_cmd_build)
+
+    check = commands.add_parser(
+        "verifier", help="vérifier les fichiers de données d'un dossier (reconnaissance, millésimes, problèmes)"
+    )
+    check.add_argument("dossier", help="dossier des fichiers de données (ex. data/raw/)")
+    check.add_argument("--recursif", action="store_true", help="lire aussi les sous-dossiers")
+    check.set_defaults(func=_cmd_verifier)
     return parser
 
 

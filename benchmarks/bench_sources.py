@@ -1,0 +1,98 @@
+"""Benchmark of the data sources: a national base-cc file, and the national demo table.
+
+Targets (issue 2/6): reading a national base-cc file (≈ 35,000 communes × 100 columns) under
+2 s; building the national observations table of the demo under 10 s; writing all demo files
+well under a minute. Run: ``python benchmarks/bench_sources.py``. A script, not a test.
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+BANDS = ["0014", "1529", "3044", "4559", "6074", "75P", "0019", "2064", "65P"]
+
+
+def national_base_cc(folder: Path) -> Path:
+    """A base-cc zip in the real format: every commune (and arrondissement), 100 variables."""
+    from cls_analysis.geo.embedded import load_embedded_tables
+
+    tables = load_embedded_tables().communes
+    codes = tables.loc[tables["type"].isin(["COM", "ARM"]) & ~tables["code"].str.startswith("976"), "code"]
+    codes = np.sort(codes.to_numpy(dtype=str))
+    names = [f"P21_{who}{band}" for who in ("POP", "H", "F") for band in BANDS]
+    names += ["P21_POP", "P21_POPH", "P21_POPF", "C21_POP15P"] + [f"C21_POP15P_CS{i}" for i in range(1, 9)]
+    names += [f"P15_{who}{band}" for who in ("POP", "H", "F") for band in BANDS] + ["P15_POP"]
+    names += [f"C21_H15P_CS{i}" for i in range(1, 9)] + [f"C21_F15P_CS{i}" for i in range(1, 9)]
+    names += [f"P21_POP{a}" for a in ("0002", "0305", "0610", "1117", "1824", "2539", "4054", "5564", "6579", "80P")]
+    names += [f"P21_POP{a}_{k}" for a in ("01P", "15P") for k in ("IRAN1", "IRAN2", "IRAN3", "IRAN4", "IRAN5")]
+    names = names[:100]
+    rng = np.random.default_rng(0)
+    values = rng.uniform(0, 5000, (len(codes), len(names)))
+    frame = pd.DataFrame(values, columns=names)
+    frame.insert(0, "CODGEO", codes)
+    buffer = io.StringIO()
+    frame.to_csv(buffer, sep=";", index=False)
+    path = folder / "base-cc-evol-struct-pop-2021_csv.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("base-cc-evol-struct-pop-2021.CSV", buffer.getvalue())
+        archive.writestr("meta_base-cc-evol-struct-pop-2021.CSV", "COD_VAR;LIB_VAR\n" + "\n".join(f"{n};{n}" for n in names))
+    return path
+
+
+def fmt(n: float) -> str:
+    """A number with narrow no-break spaces between thousands."""
+    return f"{n:,.0f}".replace(",", "\u202f")
+
+
+def timed(function, *args, **kwargs):
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - started, result
+
+
+def main() -> None:
+    from cls_analysis import demo, observations
+    from cls_analysis.geo.geography import Geography
+    from cls_analysis.sources import read_insee_rp
+    from cls_analysis.territory import Territory
+
+    Geography.embedded()  # loaded once, as in any session
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = national_base_cc(folder)
+        read_insee_rp(path)  # warm-up: imports and the first call
+        runs = []
+        for _ in range(3):
+            seconds, obs = timed(read_insee_rp, path)
+            runs.append(seconds)
+        print("Base communale du recensement nationale (zip, .CSV en majuscules)")
+        print(f"  {fmt(obs.attrs['report'].zones)} zones × 100 variables → {fmt(len(obs))} observations")
+        print(f"  lecture : médiane {statistics.median(runs):.2f} s (min {min(runs):.2f}) — cible < 2 s")
+
+        demo_folder = folder / "demo"
+        seconds, files = timed(demo.write_demo_data, demo_folder)
+        size = sum(p.stat().st_size for p in files) / 1e6
+        print("Données de démonstration nationales (fictives, formats réels)")
+        print(f"  écriture de {len(files)} fichiers ({size:.0f} Mo) : {seconds:.1f} s — cible : bien moins d'une minute")
+        seconds, national = timed(demo.demo_observations, demo_folder, cache=False)
+        print(f"  table nationale des observations, relue par les vrais lecteurs : {seconds:.1f} s "
+              f"({fmt(len(national))} observations, {national.memory_usage(deep=True).sum() / 1e6:.0f} Mo) — cible < 10 s")
+        demo.demo_observations(demo_folder)  # writes the cache
+        seconds, national = timed(demo.demo_observations, demo_folder)
+        print(f"  même table depuis le cache parquet : {seconds:.1f} s")
+        territory = Territory.from_epci("200041499")
+        seconds, zones = timed(observations.aggregate, national, territory)
+        print(f"  agrégation nationale vers CC Aunis Atlantique, ses communes, le département, la région et "
+              f"la France : {seconds:.1f} s ({fmt(len(zones))} observations)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1159 @@
+"""Observations: the long table every source is read into, its validation and its aggregation.
+
+An observations table has one row per zone × period × measure × sex × age (see
+``docs/contracts.md``)::
+
+    zone_type  zone_code  period     measure        sex  age    value   status  source                                   cog
+    commune    17008      2021       population     all  75+    112.4   ok      Insee, RP 2021 (base-cc-…, COG 2024)    2024
+    commune    17182      2021       median_income  all  all    NaN     secret  Insee, Filosofi 2021 (…)                2024
+    departement 17        2021       median_income  all  all    23150   ok      Insee, Filosofi 2021 (…)                <NA>
+
+- :data:`SCHEMA` (pandera, checked with ``lazy=True`` at every reader's exit by :func:`validate`)
+  reports every problem of a table at once, in French.
+- :func:`aggregate` turns commune observations into observations of every zone of a
+  :class:`~cls_analysis.territory.Territory` (the territory, its EPCIs and communes, its
+  département(s), région(s) and France).
+- :func:`to_cog` converts commune codes of an older COG vintage; :func:`resolve_arrondissements`
+  handles Paris, Lyon and Marseille.
+
+Aggregation rules
+-----------------
+The measure registry (:mod:`cls_analysis.sources.measures`) says how each measure aggregates.
+
+1. **Paris, Lyon, Marseille** — arrondissement rows are kept with ``zone_type`` ``arrondissement``
+   and never summed with their commune; when a file gives only arrondissements, the commune row
+   is computed from all of them (sum or weighted mean). So a national sum never counts
+   ``75056`` and ``75101``–``75120`` twice.
+2. **COG vintages** — commune codes of an older vintage (``cog`` column) are converted to the
+   territory's vintage through the geography's links between former and current codes, or an
+   INSEE *table de passage* (``passage``); merged communes are summed (weighted means are
+   re-weighted; a median of merged communes becomes ``missing``). Unknown codes are dropped
+   and listed in ``attrs["unknown_codes"]``.
+3. **Counts (``sum``)** are summed from communes to each zone; **weighted means** are
+   Σ value × weight / Σ weight over the zone's communes; **``none``** measures (medians,
+   published rates) are never computed from communes.
+4. **Published values win**: a value published for the zone itself (Filosofi median of the
+   département, Ameli counts of the département, an EPCI value for a one-EPCI territory) is
+   kept as published and replaces any sum of communes.
+5. **Départements to régions and France**: a ``sum`` measure published only by département
+   (Ameli) is summed over the départements of the région or of France (all of them needed).
+6. **Status**:
+
+   - any member ``secret`` → the zone is ``secret`` (value NaN: a total that silently leaves
+     out a withheld part would be a wrong number). The sum of the known members is kept in
+     ``attrs["secret_partial"]`` for analysts who want a lower bound;
+   - a member without value (absent or ``missing``) makes the territory, an EPCI or a commune
+     ``missing``; for comparators (département, région, France) the zone is computed when the
+     members without value weigh less than ``tolerance`` (1 %) of its population (populations
+     of the territory's geography; sources often lack a few new communes), and listed in
+     ``attrs["incomplete"]``. Communes without population there (Mayotte in the embedded
+     geography) never block a comparator: « France entière » from a census-based source is
+     then France hors Mayotte, as the producer publishes it, and says so in ``incomplete``;
+   - ``sparse`` measures (deaths, establishments, places: files list only non-zero cells): an
+     absent member counts as zero, provided the source covers its département; otherwise the
+     zone is ``missing``;
+   - a sum of zeros is ``zero``; anything else ``ok``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from cls_analysis.errors import ClsAnalysisError, FileFormatError, describe_rows
+from cls_analysis.geo.codes import PLM_COMMUNES, departement_of_commune
+from cls_analysis.sources import measures as _measures
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cls_analysis.geo.geography import Geography
+    from cls_analysis.territory import Territory
+
+__all__ = [
+    "AGES_5Y",
+    "COLUMNS",
+    "SCHEMA",
+    "SEXES",
+    "STATUSES",
+    "ZONE_TYPES",
+    "age_bounds",
+    "aggregate",
+    "concat",
+    "empty",
+    "normalize_age",
+    "normalize_ages",
+    "normalize_sex",
+    "normalize_sexes",
+    "repeated_keys",
+    "resolve_arrondissements",
+    "to_cog",
+    "validate",
+]
+
+#: Columns of an observations table, in order.
+COLUMNS = ["zone_type", "zone_code", "period", "measure", "sex", "age", "value", "status", "source", "cog"]
+#: Zone types: those of the contract, plus ``arrondissement`` (Paris, Lyon, Marseille) and the
+#: study zonings of Géoclip exports (never aggregated).
+ZONE_TYPES = (
+    "commune",
+    "arrondissement",
+    "epci",
+    "departement",
+    "region",
+    "france",
+    "territory",
+    "bassin_vie",
+    "canton_ville",
+    "zone_emploi",
+)
+STATUSES = ("ok", "secret", "missing", "zero")
+SEXES = ("M", "F", "all")
+#: Text columns (sorted categoricals of str in every table built here).
+TEXT_COLUMNS = ["zone_type", "zone_code", "period", "measure", "sex", "age", "status", "source"]
+#: Five-year age bands of mortality and population by age.
+AGES_5Y = tuple(f"{a}-{a + 4}" for a in range(0, 90, 5)) + ("90+",)
+
+_COMMUNE_TYPES = ("commune", "arrondissement")
+_CODE_PATTERNS = {
+    "commune": r"(?:\d{5}|2[AB]\d{3})",
+    "arrondissement": r"(?:\d{5})",
+    "epci": r"\d{9}",
+    "departement": r"(?:0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-8])",
+    "region": r"\d{2}",
+    "france": r"FRM?",
+    "territory": r".+",
+    "bassin_vie": r"[0-9A-Z]{2,9}",
+    "canton_ville": r"[0-9A-Z]{2,9}",
+    "zone_emploi": r"[0-9A-Z]{2,9}",
+}
+_PERIOD_RE = re.compile(r"^\d{4}(?:-\d{4})?$")
+_MEASURE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_AGE_RE = re.compile(r"^(?:all|\d{1,3}|\d{1,3}-\d{1,3}|\d{1,3}\+)$")
+
+
+# ---------------------------------------------------------------------------- dtypes
+def categorical(values) -> pd.Categorical:
+    """A categorical of str with lexically sorted categories, from values or ``(codes, uniques)``.
+
+    Text columns of observations are categoricals: the national table has millions of rows but
+    few distinct labels. They compare, filter, group and merge like strings; use
+    :func:`as_text` for plain ``str`` columns.
+
+    >>> c = categorical(["b", "a", "b"])
+    >>> list(c), list(c.categories)
+    (['b', 'a', 'b'], ['a', 'b'])
+    """
+    if isinstance(values, tuple):
+        codes, uniques = values
+    elif isinstance(values, pd.Categorical) or isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        cat = pd.Categorical(values)
+        codes, uniques = cat.codes, np.asarray(cat.categories, dtype=object)
+    else:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    uniques = np.array([str(u) for u in uniques], dtype=object)
+    if len(uniques) == 0:
+        return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=pd.Index([], dtype=object))
+    order = np.argsort(uniques, kind="stable")
+    sorted_uniques = uniques[order]
+    keep = np.r_[True, sorted_uniques[1:] != sorted_uniques[:-1]]
+    new_index = np.cumsum(keep) - 1
+    rank = np.empty(len(uniques), dtype=np.int64)
+    rank[order] = new_index
+    codes = np.asarray(codes, dtype=np.int64)
+    mapped = np.where(codes >= 0, rank[np.clip(codes, 0, None)], -1)
+    return pd.Categorical.from_codes(mapped, categories=pd.Index(sorted_uniques[keep], dtype=object))
+
+
+def set_text(frame: pd.DataFrame, mask, column: str, value: str) -> pd.DataFrame:
+    """``frame`` with ``column`` set to ``value`` where ``mask`` (categories extended)."""
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return frame
+    frame = frame.copy(deep=False)
+    series = frame[column]
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        if value not in series.cat.categories:
+            series = series.cat.add_categories([value])
+        series = series.copy()
+        series[mask] = value
+        frame[column] = categorical(series.array)
+    else:
+        frame.loc[mask, column] = value
+    return frame
+
+
+def as_text(obs: pd.DataFrame) -> pd.DataFrame:
+    """Observations with plain ``str`` text columns (instead of categoricals).
+
+    >>> as_text(empty())["measure"].dtype
+    <StringDtype(na_value=nan)>
+    """
+    return obs.astype({c: str for c in TEXT_COLUMNS if c in obs.columns})
+
+
+# ---------------------------------------------------------------------------- vocabularies
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    ascii_text = ascii_text.replace("–", "-").replace("_", " ").replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", ascii_text).strip()
+
+
+_AGE_ALL = {
+    "all", "ensemble", "total", "tout age", "tous ages", "tout ages", "tsage", "ts age", "tous",
+    "ens", "tout", "tous les ages", "age inconnu ou total", "tout_age",
+}
+_AGE_PATTERNS = [
+    (re.compile(r"(?:de )?(\d{1,3}) ?(?:ans? )?(?:-|a|au) ?(\d{1,3})(?: ?ans?)?(?: revolus)?"), "range"),
+    (re.compile(r"(\d{1,3}) ?(?:\+|p|ans? ?\+|(?:ans? )?(?:et|ou) ?(?:\+|plus)|ans? (?:et|ou) plus)"), "plus"),
+    (re.compile(r"(?:moins de|<) ?(\d{1,3})(?: ?ans?)?"), "under"),
+    (re.compile(r"(\d{1,3})(?: ?ans?)?"), "single"),
+]
+
+
+def normalize_age(value: object) -> str | None:
+    """Age band label of the contract (``0-4``, ``90+``, ``all``), or None if not an age.
+
+    Examples
+    --------
+    >>> [normalize_age(v) for v in ["00-04", "90 ans et plus", "de 5 à 9 ans", "95et+", "tsage"]]
+    ['0-4', '90+', '5-9', '95+', 'all']
+    >>> normalize_age("moins de 30 ans"), normalize_age("75P"), normalize_age("Tout âge")
+    ('0-29', '75+', 'all')
+    >>> normalize_age("vieux") is None
+    True
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = _fold(value)
+    if text in _AGE_ALL:
+        return "all"
+    for pattern, kind in _AGE_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            a = int(match.group(1))
+            if kind == "range":
+                b = int(match.group(2))
+                return f"{a}-{b}" if b > a else None
+            if kind == "plus":
+                return f"{a}+"
+            if kind == "under":
+                return f"0-{a - 1}" if a > 0 else None
+            return str(a)
+    return None
+
+
+_SEXES = {
+    "m": "M", "h": "M", "1": "M", "homme": "M", "hommes": "M", "masculin": "M", "male": "M",
+    "f": "F", "2": "F", "femme": "F", "femmes": "F", "feminin": "F", "female": "F",
+    "all": "all", "t": "all", "9": "all", "ensemble": "all", "tout sexe": "all",
+    "tous sexes": "all", "tous": "all", "total": "all", "ens": "all", "les deux sexes": "all",
+    "deux sexes": "all", "hommes et femmes": "all", "_t": "all",
+}
+
+
+def normalize_sex(value: object) -> str | None:
+    """``M``, ``F`` or ``all`` from the many ways files write sex; None if unknown.
+
+    >>> [normalize_sex(v) for v in ["1", "Femmes", "tout sexe", "H", 9]]
+    ['M', 'F', 'all', 'M', 'all']
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = _fold(value)
+    if text.endswith(".0"):
+        text = text[:-2]
+    return _SEXES.get(text)
+
+
+def _map_unique(series: pd.Series, func) -> tuple[pd.Series, list[object]]:
+    """Apply ``func`` to the distinct values; a categorical result and the unmapped values."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes, uniques = series.cat.codes.to_numpy(), np.asarray(series.cat.categories, dtype=object)
+    else:
+        codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    mapped = np.array([func(u) for u in uniques], dtype=object)
+    used = np.zeros(len(uniques), dtype=bool)
+    used[codes[codes >= 0]] = True
+    bad = [u for u, m, k in zip(uniques, mapped, used, strict=True) if m is None and k]
+    if (codes == -1).any():
+        bad.append(None)
+    if bad:
+        return pd.Series(dtype=object), bad
+    return pd.Series(categorical((codes, mapped)), index=series.index), bad
+
+
+def normalize_ages(series: pd.Series, *, where: str = "", path=None) -> pd.Series:
+    """Vectorised :func:`normalize_age`; every unreadable label is reported at once.
+
+    >>> normalize_ages(pd.Series(["00-04", "90 ans ou plus"])).tolist()
+    ['0-4', '90+']
+    """
+    result, bad = _map_unique(series, normalize_age)
+    if bad:
+        raise FileFormatError(
+            f"classe(s) d'âge illisible(s){' (' + where + ')' if where else ''} : "
+            f"{describe_rows(repr(b) for b in bad)}. Attendu par exemple « 00-04 », « 0 à 4 ans », "
+            "« 90 ans et plus », « 90+ » ou « Tout âge ».",
+            path,
+        )
+    return result
+
+
+def normalize_sexes(series: pd.Series, *, where: str = "", path=None) -> pd.Series:
+    """Vectorised :func:`normalize_sex`; every unreadable value is reported at once.
+
+    >>> normalize_sexes(pd.Series([1, 2, 9])).tolist()
+    ['M', 'F', 'all']
+    """
+    result, bad = _map_unique(series, lambda v: normalize_sex(str(v) if isinstance(v, (int, np.integer)) else v))
+    if bad:
+        raise FileFormatError(
+            f"valeur(s) de sexe illisible(s){' (' + where + ')' if where else ''} : "
+            f"{describe_rows(repr(b) for b in bad)}. Attendu 1/2/9, H/F, « hommes », « femmes », "
+            "« tout sexe »…",
+            path,
+        )
+    return result
+
+
+def age_bounds(label: str) -> tuple[int, float]:
+    """Inclusive bounds of an age band (``inf`` for open bands, ``all`` = 0–inf).
+
+    >>> age_bounds("0-4"), age_bounds("90+"), age_bounds("all"), age_bounds("1")
+    ((0, 4), (90, inf), (0, inf), (1, 1))
+    """
+    if label == "all":
+        return 0, float("inf")
+    if label.endswith("+"):
+        return int(label[:-1]), float("inf")
+    if "-" in label:
+        a, b = label.split("-")
+        return int(a), int(b)
+    return int(label), int(label)
+
+
+# ---------------------------------------------------------------------------- schema
+def _unique_check(series: pd.Series, predicate) -> pd.Series:
+    """Element-wise check computed on distinct values only (fast on millions of rows)."""
+    uniques = series.dropna().unique()
+    bad = [u for u in uniques if not predicate(u)]
+    if not bad and not series.hasnans:
+        return pd.Series(True, index=series.index)
+    return ~series.isin(bad) & series.notna()
+
+
+def _zone_codes_ok(frame: pd.DataFrame) -> pd.Series:
+    result = np.ones(len(frame), dtype=bool)
+    zone_type = frame["zone_type"]
+    for kind in zone_type.unique():
+        pattern = _CODE_PATTERNS.get(kind)
+        if pattern is None:
+            continue
+        mask = np.asarray(zone_type == kind, dtype=bool)
+        codes = frame["zone_code"][mask]
+        regex = re.compile(rf"^{pattern}$")
+        uniques = pd.unique(codes.dropna())
+        bad = [c for c in uniques if not (isinstance(c, str) and regex.match(c))]
+        ok = ~np.asarray(codes.isin(bad), dtype=bool) & np.asarray(codes.notna(), dtype=bool)
+        result[mask] = ok
+    return pd.Series(result, index=frame.index)
+
+
+def _values_match_status(frame: pd.DataFrame) -> pd.Series:
+    status = frame["status"]
+    value = frame["value"].to_numpy(dtype=float)
+    isnan = np.isnan(value)
+    is_ok = np.asarray(status == "ok", dtype=bool)
+    is_zero = np.asarray(status == "zero", dtype=bool)
+    ok = np.where(is_ok, ~isnan, np.where(is_zero, value == 0, isnan))
+    return pd.Series(ok, index=frame.index)
+
+
+def _cog_present(frame: pd.DataFrame) -> pd.Series:
+    is_commune = np.asarray(frame["zone_type"].isin(_COMMUNE_TYPES), dtype=bool)
+    return pd.Series(~is_commune | frame["cog"].notna().to_numpy(), index=frame.index)
+
+
+def _counts_not_negative(frame: pd.DataFrame) -> pd.Series:
+    negative = frame["value"].to_numpy(dtype=float) < 0
+    if not negative.any():
+        return pd.Series(True, index=frame.index)
+    counts = np.asarray(frame["measure"].map(lambda m: _measures.get(m).kind == "count"), dtype=bool)
+    return pd.Series(~(counts & negative), index=frame.index)
+
+
+def _is_text(series: pd.Series) -> bool:
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return len(dtype.categories) == 0 or pd.api.types.infer_dtype(dtype.categories, skipna=False) == "string"
+    return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+
+
+_TEXT = pa.Check(_is_text, error="texte attendu (str ou catégoriel de str)")
+
+#: The pandera schema of observations (validated with ``lazy=True``: every problem at once).
+SCHEMA = pa.DataFrameSchema(
+    {
+        "zone_type": pa.Column(None, [_TEXT, pa.Check.isin(ZONE_TYPES, error="type de zone inconnu")]),
+        "zone_code": pa.Column(None, [_TEXT]),
+        "period": pa.Column(
+            None,
+            pa.Check(
+                lambda s: _unique_check(s, lambda p: isinstance(p, str) and _PERIOD_RE.match(p)),
+                error="période attendue sous la forme 2021 ou 2019-2023",
+            ),
+        ),
+        "measure": pa.Column(
+            None,
+            pa.Check(
+                lambda s: _unique_check(s, lambda m: isinstance(m, str) and _MEASURE_RE.match(m)),
+                error="nom de mesure attendu en minuscules (ex. population, deaths_cancer)",
+            ),
+        ),
+        "sex": pa.Column(None, [_TEXT, pa.Check.isin(SEXES, error="sexe attendu : M, F ou all")]),
+        "age": pa.Column(
+            None,
+            pa.Check(
+                lambda s: _unique_check(s, lambda a: isinstance(a, str) and _AGE_RE.match(a)),
+                error="classe d'âge attendue : 0-4, 90+, all…",
+            ),
+        ),
+        "value": pa.Column(float, nullable=True),
+        "status": pa.Column(None, [_TEXT, pa.Check.isin(STATUSES, error="statut attendu : ok, secret, missing ou zero")]),
+        "source": pa.Column(None, [_TEXT, pa.Check(lambda s: _unique_check(s, lambda c: isinstance(c, str) and len(c) > 0), error="source vide")]),
+        "cog": pa.Column("Int64", nullable=True),
+    },
+    checks=[
+        pa.Check(_zone_codes_ok, error="code de zone invalide pour son type de zone"),
+        pa.Check(
+            _values_match_status,
+            error="valeur incohérente avec le statut (ok : valeur présente ; zero : 0 ; secret/missing : vide)",
+        ),
+        pa.Check(_cog_present, error="millésime du COG (cog) manquant pour une commune"),
+        pa.Check(_counts_not_negative, error="effectif négatif"),
+    ],
+    strict=True,
+    ordered=True,
+)
+
+_COLUMN_FR = {
+    "zone_type": "niveau", "zone_code": "code", "period": "période", "measure": "mesure",
+    "sex": "sexe", "age": "âge", "value": "valeur", "status": "statut", "source": "source",
+    "cog": "cog",
+}
+
+
+def validate(obs: pd.DataFrame, *, path=None, what: str = "observations") -> pd.DataFrame:
+    """Check an observations table against :data:`SCHEMA`; every problem reported at once.
+
+    Parameters
+    ----------
+    obs : DataFrame
+        The table to check.
+    path : path, optional
+        File the table was read from, named in the message.
+    what : str
+        What the table is, for the message.
+
+    Returns
+    -------
+    DataFrame
+        ``obs`` itself.
+
+    Raises
+    ------
+    FileFormatError
+        Listing, per column and check, the failing values and their rows.
+
+    Examples
+    --------
+    >>> bad = empty().astype(object)
+    >>> bad.loc[0] = ["commune", "1700", "2021", "population", "X", "all", -1.0, "ok", "s", 2024]
+    >>> validate(bad.astype({"value": float, "cog": "Int64"}).astype({c: str for c in COLUMNS if c not in ("value", "cog")}))
+    Traceback (most recent call last):
+    ...
+    cls_analysis.errors.FileFormatError: observations invalides (3 problème(s)) :
+    - colonne « sexe » : sexe attendu : M, F ou all — ligne(s) 0 : 'X'
+    - code de zone invalide pour son type de zone — ligne(s) 0 : commune 1700
+    - effectif négatif — ligne(s) 0 : population = -1.0
+    """
+    try:
+        return SCHEMA.validate(obs, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        raise FileFormatError(_describe_failures(exc.failure_cases, obs, what), path) from None
+
+
+def _describe_failures(cases: pd.DataFrame, obs: pd.DataFrame, what: str) -> str:
+    lines = []
+    structural = {"column_in_dataframe", "column_in_schema", "column_ordered"}
+    has_structure_problem = cases["check"].isin(structural).any()
+    for check in cases.loc[cases["check"].isin(structural), "check"].unique():
+        found = [str(c) for c in cases.loc[cases["check"] == check, "failure_case"]]
+        if check == "column_in_dataframe":
+            lines.append(
+                f"colonne(s) absente(s) : {', '.join(found)} ; colonnes attendues : {', '.join(COLUMNS)}"
+            )
+        elif check == "column_in_schema":
+            lines.append(f"colonne(s) en trop : {', '.join(found)}")
+        else:
+            lines.append(f"colonnes dans le désordre ; ordre attendu : {', '.join(COLUMNS)}")
+    columns = cases.loc[cases["schema_context"] == "Column"]
+    for (column, check), group in columns.groupby(["column", "check"], sort=False):
+        name = _COLUMN_FR.get(column, column)
+        if str(check).startswith(("dtype", "coerce")):
+            found = describe_rows(group["failure_case"].astype(str).unique(), 3)
+            lines.append(f"colonne « {name} » : type attendu {check}, trouvé {found}")
+            continue
+        values = [f"{r} : {v!r}" for r, v in zip(group["index"], group["failure_case"], strict=False)]
+        lines.append(f"colonne « {name} » : {check} — ligne(s) {describe_rows(values, 5)}")
+    frame_checks = cases.loc[(cases["schema_context"] == "DataFrameSchema") & ~cases["check"].isin(structural)]
+    if not has_structure_problem:
+        for check, group in frame_checks.groupby("check", sort=False):
+            rows = list(dict.fromkeys(group["index"].dropna().tolist()))
+            examples = []
+            for r in rows[:5]:
+                row = obs.loc[r]
+                if isinstance(row, pd.DataFrame):
+                    row = row.iloc[0]
+                if check.startswith("code de zone"):
+                    examples.append(f"{r} : {row['zone_type']} {row['zone_code']}")
+                elif check.startswith("valeur"):
+                    examples.append(f"{r} : {row['measure']} = {row['value']} ({row['status']})")
+                elif check.startswith("effectif"):
+                    examples.append(f"{r} : {row['measure']} = {row['value']}")
+                else:
+                    examples.append(f"{r} : {row['zone_type']} {row['zone_code']}")
+            more = f"… ({len(rows)} au total)" if len(rows) > 5 else ""
+            lines.append(f"{check} — ligne(s) {', '.join(examples)}{more}")
+    return f"{what} invalides ({len(lines)} problème(s)) :\n- " + "\n- ".join(lines)
+
+
+def empty() -> pd.DataFrame:
+    """An empty observations table with the right columns and dtypes.
+
+    >>> list(empty().columns) == COLUMNS
+    True
+    """
+    frame = pd.DataFrame({c: categorical([]) if c in TEXT_COLUMNS else [] for c in COLUMNS})
+    return frame.astype({"value": float, "cog": "Int64"})
+
+
+def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate observations tables: text columns as sorted categoricals, attrs dropped.
+
+    >>> len(concat([empty(), empty()]))
+    0
+    """
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty()
+    columns = {}
+    for column in COLUMNS:
+        parts = [f[column] for f in frames]
+        if column in TEXT_COLUMNS:
+            cats = [
+                pd.Categorical(p.array) if isinstance(p.dtype, pd.CategoricalDtype) else categorical(p.to_numpy(dtype=object))
+                for p in parts
+            ]
+            cats = [
+                c if c.categories.dtype == object
+                else pd.Categorical.from_codes(c.codes, categories=pd.Index(np.asarray(c.categories, dtype=object), dtype=object))
+                for c in cats
+            ]
+            union = pd.api.types.union_categoricals(cats, sort_categories=True, ignore_order=True)
+            columns[column] = union
+        elif column == "cog":
+            columns[column] = pd.concat([p.astype("Int64") for p in parts], ignore_index=True).array
+        else:
+            columns[column] = np.concatenate([p.to_numpy(dtype=float) for p in parts])
+    out = pd.DataFrame(columns)
+    out.attrs = {}
+    return out
+
+
+# ---------------------------------------------------------------------------- combination engine
+_KEY = ["period", "measure", "sex", "age"]
+
+
+def _measure_rules(names: Iterable[str]) -> dict[str, tuple[str, str | None, bool]]:
+    rules = {}
+    for name in names:
+        m = _measures.get(name)
+        weight = _measures.weight_of(name)
+        kind = "weighted" if weight else m.aggregation
+        rules[name] = (kind, weight, m.sparse)
+    return rules
+
+
+def _combine(
+    rows: pd.DataFrame,
+    membership: pd.DataFrame,
+    *,
+    policy: dict[str, str],
+    population: pd.Series | None = None,
+    tolerance: float = 0.01,
+    report: dict | None = None,
+) -> pd.DataFrame:
+    """Combine member rows into zone rows.
+
+    ``rows``: observations of members (``zone_code`` = member code), of ``sum`` and
+    ``weighted_mean`` measures only. ``membership``: ``zone_type, zone_code, member``.
+    ``policy``: zone_type → ``strict`` (every member needed), ``tolerant`` (members without
+    value weighing less than ``tolerance`` of the population allowed) or ``present`` (any
+    member present is enough). ``population``: member → population, for ``tolerant``.
+    """
+    report = report if report is not None else {}
+    if rows.empty or membership.empty:
+        return empty().drop(columns="cog")
+    rules = _measure_rules(rows["measure"].unique())
+    kind_of = {m: r[0] for m, r in rules.items()}
+    rows = rows.loc[rows["measure"].map(kind_of).isin(["sum", "weighted"])]
+    if rows.empty:
+        return empty().drop(columns="cog")
+
+    # weights of weighted means: joined on member, period, sex, age
+    weighted_measures = [m for m, r in rules.items() if r[0] == "weighted"]
+    weight = np.ones(len(rows))
+    weight_bad = np.zeros(len(rows), dtype=bool)
+    if weighted_measures:
+        is_w = rows["measure"].isin(weighted_measures).to_numpy()
+        sub = rows.loc[is_w, ["zone_code", "period", "sex", "age", "measure"]].copy()
+        sub["weight_measure"] = sub["measure"].map({m: rules[m][1] for m in weighted_measures})
+        weights = rows.loc[
+            rows["measure"].isin(set(sub["weight_measure"])),
+            ["zone_code", "period", "sex", "age", "measure", "value", "status"],
+        ].rename(columns={"measure": "weight_measure", "value": "w", "status": "w_status"})
+        weights = weights.drop_duplicates(["zone_code", "period", "sex", "age", "weight_measure"])
+        joined = sub.merge(weights, on=["zone_code", "period", "sex", "age", "weight_measure"], how="left")
+        w = joined["w"].to_numpy(dtype=float)
+        bad = ~joined["w_status"].isin(["ok", "zero"]).to_numpy() | np.isnan(w)
+        weight[is_w] = np.where(bad, 0.0, w)
+        weight_bad[is_w] = bad
+
+    # keys and members as integers
+    key_codes, key_frame = _factorize_keys(rows)
+    n_keys = len(key_frame)
+    member_codes, members = _codes(rows["zone_code"])
+    status_codes, status_uniques = _codes(rows["status"])
+    value = rows["value"].to_numpy(dtype=float)
+    is_secret = _flag(status_codes, status_uniques, ["secret"])
+    usable = _flag(status_codes, status_uniques, ["ok", "zero"]) & ~weight_bad
+    val = np.where(usable, np.nan_to_num(value), 0.0)
+    key_kind = np.array([kind_of[m] for m in key_frame["measure"].astype(str)], dtype=object)
+    key_sparse = np.array([rules[m][2] for m in key_frame["measure"].astype(str)], dtype=bool)
+
+    # source labels per key
+    source_codes, source_uniques = _codes(rows["source"])
+    n_sources = max(len(source_uniques), 1)
+    pairs = np.unique(key_codes * n_sources + source_codes)
+    key_source_lists: dict[int, list[str]] = {}
+    for pair in pairs.tolist():
+        key_source_lists.setdefault(pair // n_sources, []).append(str(source_uniques[pair % n_sources]))
+    key_source = np.array([" ; ".join(sorted(key_source_lists.get(k, []))) for k in range(n_keys)], dtype=object)
+
+    # coverage of sparse keys: départements where each source has rows
+    dep_names, dep_of_member = np.unique(
+        np.array([departement_of_commune(str(c)) for c in members], dtype=object).astype(str), return_inverse=True
+    )
+    coverage = None
+    if key_sparse.any():
+        n_deps = max(len(dep_names), 1)
+        source_dep = np.unique(source_codes * n_deps + dep_of_member[member_codes])
+        deps_by_source: dict[int, set[str]] = {}
+        for pair in source_dep.tolist():
+            deps_by_source.setdefault(pair // n_deps, set()).add(str(dep_names[pair % n_deps]))
+        sources_by_key: dict[int, list[int]] = {}
+        for pair in pairs.tolist():
+            sources_by_key.setdefault(pair // n_sources, []).append(pair % n_sources)
+        coverage = {
+            k: set().union(*(deps_by_source[s] for s in sources_by_key[k]))
+            for k in np.flatnonzero(key_sparse)
+            if k in sources_by_key
+        }
+
+    outputs = []
+    for zone_type, zones in membership.groupby("zone_type", sort=False):
+        zone_codes, zone_index = pd.factorize(zones["zone_code"])
+        n_zones = len(zone_index)
+        rule = policy.get(zone_type, "strict")
+        if zones["member"].duplicated().any():
+            # a member in several zones of the same type: one zone at a time
+            parts = [
+                _combine(rows, z.assign(zone_type=zone_type), policy=policy, population=population,
+                         tolerance=tolerance, report=report)
+                for _, z in zones.groupby("zone_code", sort=False)
+            ]
+            outputs.extend(parts)
+            continue
+        zone_of_member = pd.Series(zone_codes, index=zones["member"].to_numpy())
+        member_zone = zone_of_member.reindex(members).to_numpy()
+        row_zone = member_zone[member_codes]
+        inside = ~np.isnan(row_zone)
+        if not inside.any() and not key_sparse.any():
+            continue
+        z = row_zone[inside].astype(np.int64)
+        k = key_codes[inside]
+        g = z * n_keys + k
+        size = n_zones * n_keys
+        w = weight[inside]
+        n_rows = np.bincount(g, minlength=size)
+        n_secret = np.bincount(g, weights=is_secret[inside], minlength=size)
+        n_usable = np.bincount(g, weights=usable[inside], minlength=size)
+        total = np.bincount(g, weights=val[inside] * w, minlength=size)
+        wsum = np.bincount(g, weights=np.where(usable[inside], w, 0.0), minlength=size)
+        n_members = np.bincount(zone_codes, minlength=n_zones).astype(float)
+        if population is not None:
+            member_pop = population.reindex(zones["member"].to_numpy()).fillna(0).to_numpy(dtype=float)
+            zone_pop = np.bincount(zone_codes, weights=member_pop, minlength=n_zones)
+            row_pop = pd.Series(population).reindex(members).fillna(0).to_numpy(dtype=float)[member_codes][inside]
+            pop_usable = np.bincount(g, weights=np.where(usable[inside], row_pop, 0.0), minlength=size)
+        else:
+            zone_pop = n_members
+            pop_usable = n_usable
+
+        shape = (n_zones, n_keys)
+        n_rows, n_secret, n_usable = n_rows.reshape(shape), n_secret.reshape(shape), n_usable.reshape(shape)
+        total, wsum, pop_usable = total.reshape(shape), wsum.reshape(shape), pop_usable.reshape(shape)
+        members_2d = np.broadcast_to(n_members[:, None], shape)
+        zone_pop_2d = np.broadcast_to(zone_pop[:, None], shape)
+
+        sparse_2d = np.broadcast_to(key_sparse[None, :], shape)
+        emit = (n_rows > 0) | sparse_2d
+        covered = np.ones(shape, dtype=bool)
+        if coverage is not None:
+            zone_deps = (
+                pd.DataFrame({"z": zone_codes, "dep": [departement_of_commune(str(m)) for m in zones["member"]]})
+                .drop_duplicates()
+                .groupby("z")["dep"]
+                .agg(set)
+            )
+            for kk, deps in coverage.items():
+                covered[:, kk] = [zone_deps.get(zz, set()) <= deps for zz in range(n_zones)]
+            for kk in np.flatnonzero(key_sparse):
+                if kk not in coverage:
+                    covered[:, kk] = False
+
+        without = members_2d - n_usable - n_secret  # members with no usable value
+        if rule == "strict":
+            complete = without <= 0
+        elif rule == "tolerant":
+            share = np.where(zone_pop_2d > 0, 1 - pop_usable / np.where(zone_pop_2d > 0, zone_pop_2d, 1), without / members_2d)
+            complete = share <= tolerance + 1e-12
+        else:  # present
+            complete = n_usable > 0
+        complete = np.where(sparse_2d, covered, complete)
+
+        kinds_2d = np.broadcast_to(key_kind[None, :], shape)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value_2d = np.where(kinds_2d == "weighted", total / wsum, total)
+        status_2d = np.where(
+            n_secret > 0,
+            "secret",
+            np.where(~complete, "missing", np.where((kinds_2d == "sum") & (total == 0), "zero", "ok")),
+        )
+        status_2d = np.where((status_2d == "ok") & (kinds_2d == "weighted") & ~(wsum > 0), "missing", status_2d)
+        value_2d = np.where(np.isin(status_2d, ["ok", "zero"]), value_2d, np.nan)
+        value_2d = np.where(status_2d == "zero", 0.0, value_2d)
+
+        zi, ki = np.nonzero(emit)
+        out = key_frame.iloc[ki].reset_index(drop=True)
+        out.insert(0, "zone_code", zone_index[zi])
+        out.insert(0, "zone_type", zone_type)
+        out["value"] = value_2d[zi, ki]
+        out["status"] = status_2d[zi, ki]
+        out["source"] = key_source[ki]
+        outputs.append(out)
+
+        # reports: partial secrets and incomplete comparators
+        partial = (n_secret > 0) & emit & (n_usable > 0)
+        if partial.any():
+            pz, pk = np.nonzero(partial)
+            report.setdefault("secret_partial", []).append(
+                key_frame.iloc[pk].reset_index(drop=True).assign(
+                    zone_type=zone_type,
+                    zone_code=zone_index[pz],
+                    n_secret=n_secret[pz, pk].astype(int),
+                    known_sum=total[pz, pk],
+                )
+            )
+        if rule == "tolerant":
+            gap = emit & complete & ~sparse_2d & (without > 0)
+            if gap.any():
+                gz, gk = np.nonzero(gap)
+                report.setdefault("incomplete", []).append(
+                    key_frame.iloc[gk].reset_index(drop=True).assign(
+                        zone_type=zone_type,
+                        zone_code=zone_index[gz],
+                        n_members=members_2d[gz, gk].astype(int),
+                        n_without_value=without[gz, gk].astype(int),
+                    )
+                )
+    if not outputs:
+        return empty().drop(columns="cog")
+    result = pd.concat(outputs, ignore_index=True)
+    return result[[c for c in COLUMNS if c != "cog"]]
+
+
+def _codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and distinct values of a text column (free for categoricals)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy().astype(np.int64), np.asarray(series.cat.categories, dtype=object)
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object))
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+def repeated_keys(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """Rows whose values in ``columns`` appear more than once (all of them), fast.
+
+    >>> repeated_keys(pd.DataFrame({"a": ["x", "x", "y"], "b": [1, 1, 1]}), ["a", "b"]).tolist()
+    [True, True, False]
+    """
+    if frame.empty:
+        return np.zeros(0, dtype=bool)
+    codes, keys = _factorize_keys(frame, columns)
+    return np.bincount(codes, minlength=len(keys))[codes] > 1
+
+
+def _flag(codes: np.ndarray, uniques: np.ndarray, wanted: Sequence[str]) -> np.ndarray:
+    """Rows whose value (given by codes into uniques) is one of ``wanted``."""
+    hit = np.isin(uniques.astype(str), list(wanted))
+    return np.where(codes >= 0, hit[np.clip(codes, 0, None)], False)
+
+
+def _factorize_keys(rows: pd.DataFrame, columns: Sequence[str] = _KEY) -> tuple[np.ndarray, pd.DataFrame]:
+    """Integer code of each row's key (``columns``) and the table of distinct keys."""
+    combined = np.zeros(len(rows), dtype=np.int64)
+    for column in columns:
+        codes, uniques = _codes(rows[column])
+        combined = combined * (len(uniques) + 1) + codes
+    unique_keys, inverse = np.unique(combined, return_inverse=True)
+    first = np.zeros(len(unique_keys), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(combined))[::-1]
+    frame = rows.iloc[first][list(columns)].reset_index(drop=True)
+    return inverse.astype(np.int64), frame
+
+
+def _report_frame(report: dict, name: str) -> pd.DataFrame:
+    parts = report.get(name, [])
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+# ---------------------------------------------------------------------------- PLM
+_ARM_PARENT = {arm: com for com, arms in PLM_COMMUNES.items() for arm in arms}
+
+
+def resolve_arrondissements(obs: pd.DataFrame) -> pd.DataFrame:
+    """Label arrondissement rows and derive the PLM commune rows a file does not give.
+
+    Rows of ``75101``–``75120``, ``69381``–``69389``, ``13201``–``13216`` get ``zone_type``
+    ``arrondissement``. Where a file has arrondissements but not their commune
+    (``75056``, ``69123``, ``13055``), the commune row is computed from all of them (sum, or
+    weighted mean); medians are not (they cannot be combined). Arrondissement rows are never
+    used when summing communes, so nothing is counted twice.
+
+    Examples
+    --------
+    >>> arm = empty().astype(object)
+    >>> for i, code in enumerate(PLM_COMMUNES["69123"]):
+    ...     arm.loc[i] = ["commune", code, "2021", "population", "all", "all", 1000.0, "ok", "x", 2024]
+    >>> out = resolve_arrondissements(arm.astype({"value": float, "cog": "Int64"}))
+    >>> out.groupby("zone_type").size().to_dict()
+    {'arrondissement': 9, 'commune': 1}
+    >>> float(out.loc[out["zone_type"] == "commune", "value"].iloc[0])
+    9000.0
+    """
+    codes = obs["zone_code"]
+    is_arm = np.asarray(obs["zone_type"] == "commune", dtype=bool) & np.asarray(codes.isin(list(_ARM_PARENT)), dtype=bool)
+    if not is_arm.any():
+        return obs
+    obs = set_text(obs, is_arm, "zone_type", "arrondissement")
+    arm = obs.loc[is_arm]
+    membership = pd.DataFrame(
+        {
+            "zone_type": "commune",
+            "zone_code": [_ARM_PARENT[a] for a in _ARM_PARENT],
+            "member": list(_ARM_PARENT),
+        }
+    )
+    membership = membership.loc[membership["zone_code"].isin(set(arm["zone_code"].map(_ARM_PARENT)))]
+    parts = []
+    for source, group in arm.groupby("source", sort=False):
+        derived = _combine(group, membership, policy={"commune": "strict"})
+        if derived.empty:
+            continue
+        derived["source"] = source
+        derived["cog"] = group["cog"].iloc[0]
+        parts.append(derived)
+    if not parts:
+        return obs
+    derived = pd.concat(parts, ignore_index=True)
+    existing = obs.loc[obs["zone_type"].eq("commune") & obs["zone_code"].isin(PLM_COMMUNES)]
+    key = ["zone_code", "period", "measure", "sex", "age", "source"]
+    derived = derived.merge(existing[key].drop_duplicates(), on=key, how="left", indicator=True)
+    derived = derived.loc[derived["_merge"] == "left_only"].drop(columns="_merge")
+    derived = derived.loc[derived["status"] != "missing"]
+    if derived.empty:
+        return obs
+    return concat([obs, derived[COLUMNS]])
+
+
+# ---------------------------------------------------------------------------- COG conversion
+def _code_links(geography: Geography, passage: pd.DataFrame | None) -> pd.Series:
+    links = geography.former_codes[["old_code", "code"]]
+    if passage is not None:
+        links = pd.concat([passage[["old_code", "code"]], links], ignore_index=True)
+    links = links.loc[links["old_code"] != links["code"]]
+    return links.drop_duplicates("old_code").set_index("old_code")["code"]
+
+
+def to_cog(
+    obs: pd.DataFrame,
+    geography: Geography | None = None,
+    passage: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Convert the commune codes of ``obs`` to the COG vintage of ``geography``.
+
+    Commune rows whose ``cog`` differs from ``geography.cog_year`` have their codes mapped
+    through ``passage`` (``old_code, code``: an INSEE table de passage, see
+    :func:`cls_analysis.geo.insee.read_table_passage`) or the geography's own links from
+    former codes (communes déléguées and associées). Communes that merged are summed (counts),
+    re-weighted (weighted means) or set ``missing`` (medians and rates cannot be combined).
+    Unknown codes are dropped and listed in ``attrs["unknown_codes"]``; conversions are listed
+    in ``attrs["converted_codes"]`` (lists of codes and of ``{"old_code", "code"}``).
+
+    Examples
+    --------
+    Saraz (25533) merged into Éternoz-Vallée-du-Lison (25223) on 1 January 2025:
+
+    >>> rows = empty().astype(object)
+    >>> rows.loc[0] = ["commune", "25533", "2021", "population", "all", "all", 40.0, "ok", "x", 2024]
+    >>> rows.loc[1] = ["commune", "25223", "2021", "population", "all", "all", 400.0, "ok", "x", 2024]
+    >>> out = to_cog(rows.astype({"value": float, "cog": "Int64"}))
+    >>> out[["zone_code", "value", "cog"]].values.tolist()
+    [['25223', 440.0, 2025]]
+    """
+    from cls_analysis.geo.geography import Geography
+
+    geography = geography or Geography.embedded()
+    target = geography.cog_year
+    is_com = obs["zone_type"].eq("commune").to_numpy()
+    todo = is_com & obs["cog"].ne(target).fillna(True).to_numpy()
+    if not todo.any():
+        return obs
+    links = _code_links(geography, passage)
+    code_codes, code_uniques = _codes(obs["zone_code"])
+    used = np.zeros(len(code_uniques), dtype=bool)
+    used[code_codes[todo]] = True
+    old_codes = pd.Series(code_uniques[used].astype(str))
+    current = old_codes.map(geography.has_commune).astype(bool)
+    new = old_codes.where(current, old_codes.map(links))
+    mapping = pd.Series(new.to_numpy(), index=old_codes.to_numpy())
+    unknown = sorted(mapping.index[mapping.isna()])
+    known = mapping.dropna()
+    changed = known[known.index != known.to_numpy()]
+    counts = known.value_counts()
+    merged_codes = set(counts.index[counts > 1])
+    # rows that only need their vintage updated: same code, not a merge target
+    moving = set(unknown) | set(changed.index) | {o for o, n in known.items() if n in merged_codes}
+    moves = todo & np.asarray(obs["zone_code"].isin(list(moving)), dtype=bool) if moving else np.zeros(len(obs), dtype=bool)
+    stays = todo & ~moves
+    out = obs.loc[~moves].copy()
+    cog = out["cog"].to_numpy(dtype=float, na_value=np.nan)
+    cog[stays[~moves]] = target
+    out["cog"] = pd.array(cog, dtype="Float64").astype("Int64")
+    parts = [out]
+    rows = obs.loc[moves & np.asarray(obs["zone_code"].isin(list(known.index)), dtype=bool)]
+    if not rows.empty:
+        rows = rows.assign(new_code=rows["zone_code"].astype(str).map(known))
+        simple = rows.loc[~rows["new_code"].isin(merged_codes)]
+        parts.append(simple.assign(zone_code=simple["new_code"], cog=target).drop(columns="new_code"))
+        merged = rows.loc[rows["new_code"].isin(merged_codes)]
+        if not merged.empty:
+            membership = (
+                merged[["new_code", "zone_code"]]
+                .astype(str)
+                .drop_duplicates()
+                .rename(columns={"new_code": "zone_code", "zone_code": "member"})
+                .assign(zone_type="commune")
+            )
+            combined = _combine(merged.drop(columns="new_code"), membership, policy={"commune": "present"})
+            combined["cog"] = target
+            parts.append(combined)
+            is_none = merged["measure"].astype(str).map(lambda m: _measures.get(m).aggregation == "none")
+            none_rows = merged.loc[is_none.to_numpy(dtype=bool)]
+            if not none_rows.empty:
+                key = ["new_code", "period", "measure", "sex", "age", "source"]
+                lost = none_rows[key].astype(str).drop_duplicates().rename(columns={"new_code": "zone_code"})
+                parts.append(lost.assign(zone_type="commune", value=np.nan, status="missing", cog=target))
+    out = concat(parts) if len(parts) > 1 else parts[0]
+    out.attrs = {
+        "unknown_codes": unknown,
+        "converted_codes": [{"old_code": o, "code": c} for o, c in changed.items()],
+    }
+    return out
+
+
+# ---------------------------------------------------------------------------- aggregation
+def _departement_members(geography: Geography, zones: pd.DataFrame) -> pd.DataFrame:
+    dep_of = geography.communes.set_index("code")["departement"]
+    rows = zones.loc[zones["zone_type"].isin(["region", "france"])]
+    deps = rows.assign(member=rows["commune"].map(dep_of)).dropna(subset=["member"])
+    return deps[["zone_type", "zone_code", "member"]].drop_duplicates()
+
+
+def aggregate(
+    obs: pd.DataFrame,
+    territory: Territory,
+    *,
+    passage: pd.DataFrame | None = None,
+    tolerance: float = 0.01,
+) -> pd.DataFrame:
+    """Observations of every zone of ``territory``, from commune and published observations.
+
+    Zones are those of :meth:`Territory.zones` (territory, EPCIs when several, communes,
+    département(s), région(s), France). See the module documentation for the rules (sums,
+    weighted means, published values, Paris/Lyon/Marseille, COG vintages, secret and missing).
+
+    Parameters
+    ----------
+    obs : DataFrame
+        Observations (any mix of sources and zone levels).
+    territory : Territory
+    passage : DataFrame, optional
+        INSEE table de passage (``old_code, code``) for codes of older vintages.
+    tolerance : float, default 0.01
+        Largest population share of a comparator's communes that may lack a value.
+
+    Returns
+    -------
+    DataFrame
+        Observations with ``zone_type`` in territory, epci, commune, departement, region,
+        france. ``attrs`` holds plain lists (``pd.DataFrame(out.attrs["incomplete"])`` to
+        look at them): ``incomplete`` (comparators computed with members lacking a value),
+        ``secret_partial`` (secret zones with the sum of their known members),
+        ``unknown_codes`` and ``converted_codes`` (COG conversion).
+
+    Examples
+    --------
+    >>> from cls_analysis.territory import Territory
+    >>> t = Territory.from_communes(["17008", "17009"], name="Deux communes")
+    >>> rows = empty().astype(object)
+    >>> rows.loc[0] = ["commune", "17008", "2021", "births", "all", "all", 20.0, "ok", "x", 2025]
+    >>> rows.loc[1] = ["commune", "17009", "2021", "births", "all", "all", 10.0, "ok", "x", 2025]
+    >>> rows.loc[2] = ["commune", "17008", "2021", "median_income", "all", "all", 22000.0, "ok", "x", 2025]
+    >>> out = aggregate(rows.astype({"value": float, "cog": "Int64"}), t, )
+    >>> out.loc[out["zone_type"] == "territory", ["measure", "value", "status"]].values.tolist()
+    [['births', 30.0, 'ok']]
+    >>> out.loc[out["zone_type"] == "departement", "status"].tolist()  # the rest of the département is absent
+    ['missing']
+    """
+    geography = territory.geography
+    zones = territory.zones()
+    obs = obs[COLUMNS]
+    report: dict = {}
+    obs = resolve_arrondissements(obs)
+    communes = obs.loc[obs["zone_type"].eq("commune")]
+    communes = to_cog(communes, geography, passage)
+    unknown = communes.attrs.get("unknown_codes", [])
+    converted = communes.attrs.get("converted_codes", [])
+    communes.attrs = {}
+    membership = zones.rename(columns={"commune": "member"})[["zone_type", "zone_code", "member"]]
+    rules = _measure_rules(obs["measure"].unique())
+    combinable = [m for m, r in rules.items() if r[0] in ("sum", "weighted")]
+
+    # commune rows used: only members of some zone (speed)
+    wanted = set(membership["member"])
+    rows = communes.loc[communes["zone_code"].isin(wanted) & communes["measure"].isin(combinable)]
+    population = geography.communes.set_index("code")["population"]
+    policy = {
+        "territory": "strict",
+        "epci": "strict",
+        "commune": "strict",
+        "departement": "tolerant",
+        "region": "tolerant",
+        "france": "tolerant",
+    }
+    derived = _combine(rows, membership, policy=policy, population=population, tolerance=tolerance, report=report)
+
+    # medians and published rates of communes: copied for commune zones
+    commune_zone_codes = set(zones.loc[zones["zone_type"] == "commune", "zone_code"])
+    own = communes.loc[
+        communes["zone_code"].isin(commune_zone_codes) & ~communes["measure"].isin(combinable)
+    ].drop(columns="cog")
+
+    # published values of the zones themselves
+    published = _published(obs, zones, territory)
+
+    # départements → régions and France for sums published by département only
+    from_deps = _from_departements(obs, zones, geography, rules, communes)
+
+    result = _prioritise([published, derived, own, from_deps])
+    result["cog"] = pd.array(
+        np.where(result["zone_type"].eq("commune"), geography.cog_year, None), dtype="Int64"
+    )
+    result = result[COLUMNS].astype({"value": float, "cog": "Int64"})
+    order = {t: i for i, t in enumerate(["territory", "epci", "commune", "departement", "region", "france"])}
+    result = result.sort_values(
+        ["measure", "period", "sex", "age", "zone_type", "zone_code"],
+        key=lambda s: s.map(order) if s.name == "zone_type" else s,
+        ignore_index=True,
+    )
+    result.attrs = {
+        "incomplete": _report_frame(report, "incomplete").astype(object).to_dict("records"),
+        "secret_partial": _report_frame(report, "secret_partial").astype(object).to_dict("records"),
+        "unknown_codes": unknown,
+        "converted_codes": converted,
+    }
+    return result
+
+
+def _published(obs: pd.DataFrame, zones: pd.DataFrame, territory: Territory) -> pd.DataFrame:
+    levels = zones[["zone_type", "zone_code"]].drop_duplicates()
+    levels = levels.loc[levels["zone_type"] != "commune"]
+    candidates = obs.loc[~obs["zone_type"].isin(_COMMUNE_TYPES)]
+    found = candidates.merge(levels, on=["zone_type", "zone_code"], how="inner")
+    parts = [found]
+    if len(territory.epcis) == 1:
+        same = candidates.loc[candidates["zone_type"].eq("epci") & candidates["zone_code"].eq(territory.epcis[0])]
+        parts.append(same.assign(zone_type="territory", zone_code=territory.code))
+    out = pd.concat(parts, ignore_index=True)
+    return out.drop(columns="cog")
+
+
+def _from_departements(obs, zones, geography, rules, communes) -> pd.DataFrame:
+    summable = [m for m, r in rules.items() if r[0] == "sum"]
+    deps = obs.loc[obs["zone_type"].eq("departement") & obs["measure"].isin(summable)]
+    if deps.empty:
+        return empty().drop(columns="cog")
+    _, with_communes = _factorize_keys(communes, ["period", "measure"])
+    with_communes = with_communes.astype(str)
+    deps = deps.astype({"period": str, "measure": str}).merge(with_communes, on=["period", "measure"], how="left", indicator=True)
+    deps = deps.loc[deps["_merge"] == "left_only"].drop(columns="_merge")
+    if deps.empty:
+        return empty().drop(columns="cog")
+    membership = _departement_members(geography, zones)
+    return _combine(deps, membership, policy={"region": "strict", "france": "strict"})
+
+
+def _prioritise(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    frames = [p[[c for c in COLUMNS if c != "cog"]] for p in parts if len(p)]
+    if not frames:
+        return empty()
+    out = pd.concat(frames, ignore_index=True)
+    key = ["zone_type", "zone_code", "period", "measure", "sex", "age"]
+    return out.drop_duplicates(key, keep="first").reset_index(drop=True)
+
+
+def _check_columns(obs: pd.DataFrame) -> None:
+    missing = [c for c in COLUMNS if c not in obs.columns]
+    if missing:
+        raise ClsAnalysisError(
+            f"Table d'observations incomplète : colonne(s) absente(s) {', '.join(missing)} "
+            f"(colonnes attendues : {', '.join(COLUMNS)})."
+        )

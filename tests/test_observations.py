@@ -1,0 +1,254 @@
+"""The observations contract: schema, categoricals, and aggregation to the zones of a territory."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cls_analysis import observations
+from cls_analysis.errors import FileFormatError
+from cls_analysis.geo.geography import Geography
+from cls_analysis.territory import Territory
+
+TWO = ["17008", "17009"]
+
+
+def make(rows: list[dict]) -> pd.DataFrame:
+    """Observations from partial rows (defaults: commune, 2021, all, all, ok, cog 2025)."""
+    full = []
+    for row in rows:
+        r = {"zone_type": "commune", "period": "2021", "sex": "all", "age": "all", "status": "ok",
+             "source": "test", "cog": 2025, **row}
+        if r["zone_type"] not in ("commune", "arrondissement"):
+            r["cog"] = None
+        if r["status"] in ("secret", "missing"):
+            r["value"] = np.nan
+        full.append(r)
+    frame = pd.DataFrame(full)[observations.COLUMNS]
+    frame["cog"] = pd.array(frame["cog"].astype(float), dtype="Float64").astype("Int64")
+    return observations.concat([frame.astype({"value": float})])
+
+
+def national(measure: str, value_of, *, period: str = "2021", status_of=None, departements=None) -> pd.DataFrame:
+    """One row per commune of France (or of some départements)."""
+    communes = Geography.embedded().communes
+    if departements:
+        communes = communes.loc[communes["departement"].isin(departements)]
+    codes = communes["code"].tolist()
+    values = [value_of(c) for c in codes]
+    statuses = [status_of(c) if status_of else "ok" for c in codes]
+    return make([{"zone_code": c, "measure": measure, "period": period, "value": v, "status": s}
+                 for c, v, s in zip(codes, values, statuses, strict=True)])
+
+
+@pytest.fixture(scope="module")
+def territory():
+    return Territory.from_communes(TWO, name="Deux communes")
+
+
+def pick(out, zone_type, measure, **keys):
+    rows = out.loc[(out["zone_type"] == zone_type) & (out["measure"] == measure)]
+    for k, v in keys.items():
+        rows = rows.loc[rows[k] == v]
+    return rows
+
+
+# ----------------------------------------------------------------------------- schema
+def test_validate_reports_every_problem_in_french():
+    bad = make([{"zone_code": "17008", "measure": "population", "value": 10}]).astype(object)
+    bad.loc[1] = ["commune", "1700", "2021", "population", "X", "9 ans", -3.0, "ok", "", None]
+    bad.loc[2] = ["planète", "17008", "21", "Population", "all", "all", np.nan, "ok", "s", 2025]
+    bad = bad.astype({"value": float}).astype({"cog": "Int64"})
+    with pytest.raises(FileFormatError) as error:
+        observations.validate(bad, path="essai.csv")
+    message = str(error.value)
+    assert message.startswith("essai.csv : observations invalides")
+    for expected in [
+        "colonne « niveau » : type de zone inconnu",
+        "colonne « période » : période attendue",
+        "colonne « mesure » : nom de mesure attendu en minuscules",
+        "colonne « sexe » : sexe attendu",
+        "colonne « âge » : classe d'âge attendue",
+        "colonne « source » : source vide",
+        "code de zone invalide pour son type de zone — ligne(s) 1 : commune 1700",
+        "valeur incohérente avec le statut",
+        "millésime du COG (cog) manquant",
+        "effectif négatif",
+    ]:
+        assert expected in message, expected
+
+
+def test_missing_and_extra_columns():
+    frame = observations.empty().drop(columns="cog").assign(extra=1)
+    with pytest.raises(FileFormatError) as error:
+        observations.validate(frame)
+    assert "colonne(s) absente(s) : cog" in str(error.value)
+    assert "colonne(s) en trop : extra" in str(error.value)
+
+
+def test_text_columns_are_sorted_categoricals_usable_as_strings():
+    obs = make([{"zone_code": c, "measure": "births", "value": 1.0} for c in ["17009", "17008"]])
+    assert isinstance(obs["zone_code"].dtype, pd.CategoricalDtype)
+    assert list(obs["zone_code"].cat.categories) == ["17008", "17009"]
+    assert obs.loc[obs["zone_code"] == "17008", "value"].tolist() == [1.0]
+    assert observations.as_text(obs)["zone_code"].dtype == "str"
+    both = observations.concat([obs, make([{"zone_code": "2A004", "measure": "deaths", "value": 2.0}])])
+    assert list(both["measure"].cat.categories) == ["births", "deaths"]
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [("00-04", "0-4"), ("90 ans et plus", "90+"), ("de 30 à 34 ans", "30-34"), ("95et+", "95+"),
+     ("Tout âge", "all"), ("moins de 30 ans", "0-29"), ("75P", "75+"), ("16", "16")],
+)
+def test_age_labels(label, expected):
+    assert observations.normalize_age(label) == expected
+
+
+# ----------------------------------------------------------------------------- sums and statuses
+def test_counts_summed_and_secret_rule(territory):
+    obs = national("births", lambda c: 1.0)
+    out = observations.aggregate(obs, territory)
+    assert pick(out, "territory", "births")["value"].tolist() == [2.0]
+    assert pick(out, "departement", "births")["value"].tolist() == [462.0]
+    assert pick(out, "france", "births")["value"].tolist() == [34746.0]
+    # one secret member: the territory is secret (NaN), the known part is reported
+    secret = national("births", lambda c: 1.0, status_of=lambda c: "secret" if c == "17009" else "ok")
+    out = observations.aggregate(secret, territory)
+    row = pick(out, "territory", "births")
+    assert row["status"].tolist() == ["secret"] and np.isnan(row["value"].iloc[0])
+    assert pick(out, "departement", "births")["status"].tolist() == ["secret"]
+    partial = pd.DataFrame(out.attrs["secret_partial"])
+    known = partial.loc[partial["zone_type"] == "territory"]
+    assert known[["n_secret", "known_sum"]].values.tolist() == [[1, 1.0]]
+
+
+def test_zero_status_and_missing_rules(territory):
+    obs = national("births", lambda c: 0.0)
+    out = observations.aggregate(obs, territory)
+    assert pick(out, "territory", "births")["status"].tolist() == ["zero"]
+    # a member of the territory without value: the territory is missing, comparators tolerate it
+    gap = obs.loc[obs["zone_code"] != "17009"]
+    gap = observations.concat([gap, national("births", lambda c: 1.0).loc[lambda f: f["zone_code"] != "17009"]
+                               .assign(period="2022")])
+    out = observations.aggregate(gap, territory)
+    assert pick(out, "territory", "births", period="2021")["status"].tolist() == ["missing"]
+    assert pick(out, "commune", "births", period="2021", zone_code="17008")["status"].tolist() == ["zero"]
+    assert pick(out, "departement", "births", period="2022")[["value", "status"]].values.tolist() == [[461.0, "ok"]]
+    incomplete = pd.DataFrame(out.attrs["incomplete"])
+    assert set(incomplete["zone_type"]) >= {"departement", "region", "france"}
+    # most of the département missing: missing
+    few = national("births", lambda c: 1.0, departements=["79"])
+    out = observations.aggregate(observations.concat([few, obs.loc[obs["zone_code"].isin(TWO)]]), territory)
+    assert pick(out, "departement", "births")["status"].tolist() == ["missing"]
+
+
+def test_weighted_mean_of_apl(territory):
+    apl = {"17008": 2.0, "17009": 4.0}
+    weight = {"17008": 3000.0, "17009": 1000.0}
+    obs = observations.concat([
+        national("apl_gp", lambda c: apl.get(c, 3.0), period="2023"),
+        national("apl_gp_standardised_population", lambda c: weight.get(c, 1000.0), period="2023"),
+    ])
+    out = observations.aggregate(obs, territory)
+    value = pick(out, "territory", "apl_gp")["value"].iloc[0]
+    assert value == pytest.approx((2 * 3000 + 4 * 1000) / 4000)
+    assert pick(out, "commune", "apl_gp", zone_code="17009")["value"].tolist() == [4.0]
+
+
+def test_medians_never_summed_published_values_kept(territory):
+    obs = observations.concat([
+        national("median_income", lambda c: 20000.0),
+        make([
+            {"zone_type": "departement", "zone_code": "17", "measure": "median_income", "value": 22500.0},
+            {"zone_type": "france", "zone_code": "FRM", "measure": "median_income", "value": 22000.0},
+            {"zone_type": "departement", "zone_code": "17", "measure": "births", "value": 5000.0},
+        ]),
+        national("births", lambda c: 1.0),
+    ])
+    out = observations.aggregate(obs, territory)
+    assert pick(out, "territory", "median_income").empty  # a median is not computed from communes
+    assert pick(out, "commune", "median_income", zone_code="17008")["value"].tolist() == [20000.0]
+    assert pick(out, "departement", "median_income")["value"].tolist() == [22500.0]
+    assert pick(out, "france", "median_income")["value"].tolist() == [22000.0]
+    assert pick(out, "region", "median_income").empty
+    # a published count wins over the sum of communes
+    assert pick(out, "departement", "births")["value"].tolist() == [5000.0]
+
+
+def test_epci_value_is_the_territory_value():
+    territory = Territory.from_epci("200041499")
+    obs = make([{"zone_type": "epci", "zone_code": "200041499", "measure": "median_income", "value": 24000.0}])
+    out = observations.aggregate(obs, territory)
+    assert pick(out, "territory", "median_income")["value"].tolist() == [24000.0]
+
+
+def test_departements_summed_to_region_and_france(territory):
+    geo = Geography.embedded()
+    deps = sorted(set(geo.communes["departement"]))
+    obs = make([{"zone_type": "departement", "zone_code": d, "measure": "gp_count", "period": "2023", "value": 10.0}
+                for d in deps])
+    out = observations.aggregate(obs, territory)
+    n_region = geo.communes.loc[geo.communes["region"] == "75", "departement"].nunique()
+    assert pick(out, "region", "gp_count")["value"].tolist() == [10.0 * n_region]
+    metro = len([d for d in deps if not d.startswith("97")])
+    assert pick(out, "france", "gp_count")["value"].tolist() == [10.0 * metro]
+    # one département missing: the région is missing, never under-counted
+    out = observations.aggregate(obs.loc[obs["zone_code"] != "79"], territory)
+    assert pick(out, "region", "gp_count")["status"].tolist() == ["missing"]
+
+
+def test_sparse_counts_absent_is_zero_where_covered(territory):
+    deaths = make([{"zone_code": "17008", "measure": "deaths", "period": "2019-2023", "value": 12.0},
+                   {"zone_code": "17300", "measure": "deaths_suicide", "period": "2019-2023", "value": 1.0}])
+    out = observations.aggregate(deaths, territory)
+    assert pick(out, "territory", "deaths")[["value", "status"]].values.tolist() == [[12.0, "ok"]]
+    assert pick(out, "territory", "deaths_suicide")["status"].tolist() == ["zero"]
+    assert pick(out, "commune", "deaths", zone_code="17009")["status"].tolist() == ["zero"]
+    assert pick(out, "departement", "deaths")["value"].tolist() == [12.0]
+    # the source covers département 17 only: région and France are missing
+    assert pick(out, "region", "deaths")["status"].tolist() == ["missing"]
+    assert pick(out, "france", "deaths")["status"].tolist() == ["missing"]
+
+
+# ----------------------------------------------------------------------------- Paris, Lyon, Marseille
+def test_plm_commune_and_arrondissements_not_double_counted():
+    lyon = Territory.from_communes(["69123"], name="Lyon")
+    rows = [{"zone_code": "69123", "measure": "population", "value": 500.0}]
+    rows += [{"zone_code": f"6938{i}", "measure": "population", "value": 50.0} for i in range(1, 10)]
+    obs = observations.resolve_arrondissements(make(rows))
+    assert set(obs.loc[obs["zone_code"] != "69123", "zone_type"]) == {"arrondissement"}
+    out = observations.aggregate(obs, lyon)
+    assert pick(out, "territory", "population")["value"].tolist() == [500.0]
+
+
+def test_plm_commune_derived_from_arrondissements_only():
+    rows = [{"zone_code": f"6938{i}", "measure": m, "period": "2023", "value": v}
+            for i in range(1, 10) for m, v in (("apl_gp", float(i)), ("apl_gp_standardised_population", 100.0 * i))]
+    obs = observations.resolve_arrondissements(make(rows))
+    lyon = obs.loc[(obs["zone_type"] == "commune") & (obs["measure"] == "apl_gp"), "value"]
+    weights = np.arange(1, 10) * 100.0
+    assert lyon.tolist() == [pytest.approx((np.arange(1, 10) * weights).sum() / weights.sum())]
+
+
+# ----------------------------------------------------------------------------- COG vintages
+def test_codes_of_an_older_vintage_are_converted():
+    rows = make([
+        {"zone_code": "25533", "measure": "population", "value": 40.0, "cog": 2024},
+        {"zone_code": "25223", "measure": "population", "value": 300.0, "cog": 2024},
+        {"zone_code": "25533", "measure": "median_income", "value": 21000.0, "cog": 2024},
+        {"zone_code": "25223", "measure": "median_income", "value": 23000.0, "cog": 2024},
+        {"zone_code": "99999", "measure": "population", "value": 1.0, "cog": 2024},
+        {"zone_code": "17008", "measure": "population", "value": 2000.0, "cog": 2024},
+    ])
+    out = observations.to_cog(rows)
+    merged = out.loc[out["zone_code"] == "25223"].set_index("measure")
+    assert merged.loc["population", "value"] == 340.0
+    assert merged.loc["median_income", "status"] == "missing"  # a median of merged communes is unknown
+    assert out.attrs["unknown_codes"] == ["99999"]
+    assert out.attrs["converted_codes"] == [{"old_code": "25533", "code": "25223"}]
+    assert set(out["cog"].dropna()) == {2025}
+    territory = Territory.from_epci("200068070")  # Loue-Lison, 71 communes in COG 2025
+    aggregated = observations.aggregate(rows, territory)
+    assert pick(aggregated, "commune", "population", zone_code="25223")["value"].tolist() == [340.0]
