@@ -6,6 +6,7 @@
     cls-analysis build territoires/aunis.toml   # build a territory's diagnostic
     cls-analysis build --epci 200041499
     cls-analysis build --demo                   # what `make demo` runs
+    cls-analysis batch --region 75 --data data/raw  # every EPCI of a région, in parallel, resumable
     cls-analysis verifier data/raw/             # what each data file is, and its problems
 """
 
@@ -54,16 +55,62 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from cls_analysis import pipeline
 
     if args.demo:
+        if args.config or args.epci:
+            raise ClsAnalysisError("--demo construit la démonstration (CC Aunis Atlantique) : sans fichier ni --epci.")
         output = Path(args.sortie or "reports/demo")
-        result = pipeline.build_demo(output)
+        result = pipeline.build_demo(output, progress=not args.silencieux)
     else:
         territory = _territory_from_args(args)
         output = Path(args.sortie or Path("reports") / territory.slug)
-        result = pipeline.build(territory, output)
-    print(f"Diagnostic de « {result.territory.name} » écrit dans {result.output_dir}/ :")
+        result = pipeline.build(territory, output, data_dir=args.data, compare_with=args.compare_with,
+                                progress=not args.silencieux)
+    print(f"Diagnostic de « {result.territory.name} » écrit dans {result.output_dir}/ "
+          f"en {result.seconds:.0f} s :")
     for path in result.files:
-        print(f"  {path.relative_to(result.output_dir)}")
+        relative = path.relative_to(result.output_dir)
+        if len(relative.parts) == 1:
+            print(f"  {relative}")
+    print("  figures/, donnees/, notebooks/")
+    if result.missing:
+        print(f"\nÀ compléter ({len(result.missing)}), également signalé dans le rapport :")
+        for line in result.missing:
+            print(f"  - {line}")
     return 0
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from cls_analysis import pipeline
+    from cls_analysis.geo.codes import normalize_departement_code
+    from cls_analysis.geo.geography import Geography
+
+    geography = Geography.embedded()
+    communes = geography.communes
+    if args.region:
+        region = str(args.region).zfill(2)
+        if region not in set(geography.regions["code"]):
+            raise ClsAnalysisError(f"Région inconnue : « {args.region} » (codes : {', '.join(geography.regions['code'])}).")
+        members = communes.loc[communes["region"] == region]
+        where = geography.region_name(region)
+    elif args.departement:
+        dep = normalize_departement_code(args.departement)
+        members = communes.loc[communes["departement"] == dep]
+        where = geography.departement_name(dep)
+    else:
+        raise ClsAnalysisError("Indiquez --region CODE ou --departement CODE (ex. --region 75).")
+    sirens = sorted(members["epci"].dropna().unique())
+    if args.max:
+        sirens = sirens[: args.max]
+    if not args.demo and not args.data:
+        raise ClsAnalysisError("Indiquez le dossier des données (--data data/raw) ou --demo.")
+    print(f"{len(sirens)} EPCI ({where}) : construction dans {args.sortie}/ …")
+    summary = pipeline.batch(sirens, args.sortie, data_dir=args.data, demo=args.demo, force=args.force,
+                             workers=args.processus, progress=not args.silencieux)
+    counts = summary["statut"].value_counts()
+    print(", ".join(f"{n} {status}" for status, n in counts.items()))
+    print(f"Synthèse : {Path(args.sortie) / 'synthese_batch.csv'}")
+    for row in summary.loc[summary["statut"] == "échec"].itertuples():
+        print(f"  échec {row.siren} {row.territoire} : {row.message.splitlines()[-1] if row.message else ''}")
+    return 0 if "échec" not in counts else 1
 
 
 def _cmd_verifier(args: argparse.Namespace) -> int:
@@ -92,7 +139,23 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--nom", help="nom du territoire (avec --epci)")
     build.add_argument("--demo", action="store_true", help="diagnostic de démonstration (CC Aunis Atlantique)")
     build.add_argument("--sortie", help="dossier de sortie (défaut : reports/<territoire>/)")
+    build.add_argument("--data", help="dossier des fichiers de données (défaut : celui du fichier du territoire)")
+    build.add_argument("--compare-with", dest="compare_with", metavar="DOSSIER",
+                       help="édition précédente à mettre en regard (suivi et évaluation du contrat)")
+    build.add_argument("--silencieux", action="store_true", help="sans barre de progression")
     build.set_defaults(func=_cmd_build)
+
+    many = commands.add_parser("batch", help="construire les diagnostics de tous les EPCI d'une région ou d'un département")
+    many.add_argument("--region", help="code de la région (ex. 75 : Nouvelle-Aquitaine)")
+    many.add_argument("--departement", help="code du département (ex. 17)")
+    many.add_argument("--data", help="dossier des fichiers de données")
+    many.add_argument("--demo", action="store_true", help="données fictives de démonstration")
+    many.add_argument("--sortie", default="reports", help="dossier racine des sorties (défaut : reports/)")
+    many.add_argument("--force", action="store_true", help="reconstruire les territoires déjà construits")
+    many.add_argument("--processus", type=int, default=None, help="nombre de territoires construits en parallèle")
+    many.add_argument("--max", type=int, default=None, help="au plus ce nombre d'EPCI (essai)")
+    many.add_argument("--silencieux", action="store_true", help="sans barre de progression")
+    many.set_defaults(func=_cmd_batch)
 
     check = commands.add_parser(
         "verifier", help="vérifier les fichiers de données d'un dossier (reconnaissance, millésimes, problèmes)"

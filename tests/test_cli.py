@@ -1,5 +1,3 @@
-import pandas as pd
-import pytest
 
 from cls_analysis.cli import main
 
@@ -27,20 +25,28 @@ def test_build_errors_are_french_messages(capsys):
     assert "Indiquez le territoire" in capsys.readouterr().err
 
 
-def test_build_demo_writes_outputs(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    assert main(["build", "--demo", "--sortie", str(tmp_path / "demo")]) == 0
-    table = pd.read_csv(tmp_path / "demo/donnees/territoire_communes.csv", sep=";", decimal=",",
-                        encoding="utf-8-sig", dtype={"Code": str})
-    assert table["Niveau"].tolist().count("Commune") == 20
-    assert table.loc[table["Niveau"] == "Territoire", "Nom"].item() == "CC Aunis Atlantique"
-    assert set(table["Niveau"]) == {"Territoire", "Commune", "Département", "Région", "France"}
-    population = table.columns[-1]
-    assert "2017" in population
-    communes = table.loc[table["Niveau"] == "Commune", population].sum()
-    assert table.loc[table["Niveau"] == "Territoire", population].item() == pytest.approx(communes)
-    png = tmp_path / "demo/figures/carte_communes.png"
-    assert png.stat().st_size > 20_000
-    assert (tmp_path / "demo/figures/carte_communes.svg").read_text(encoding="utf-8").count("Andilly") >= 1
-    # nothing written outside the output folder (data/raw is never written)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
+def test_build_demo_command(tmp_path, monkeypatch, capsys):
+    """The command calls the build and prints what it wrote and what is missing (build mocked:
+    the real build is tested in test_pipeline.py)."""
+    from cls_analysis import pipeline
+    from cls_analysis.territory import Territory
+
+    def fake_build_demo(output, progress=True):
+        (output / "figures").mkdir(parents=True)
+        (output / "diagnostic.html").write_text("x", encoding="utf-8")
+        return pipeline.BuildResult(territory=Territory.from_epci("200041499"), output_dir=output,
+                                    files=[output / "diagnostic.html"], missing=["Enquête habitants : absente"])
+
+    monkeypatch.setattr(pipeline, "build_demo", fake_build_demo)
+    assert main(["build", "--demo", "--sortie", str(tmp_path / "demo"), "--silencieux"]) == 0
+    out = capsys.readouterr().out
+    assert "CC Aunis Atlantique" in out and "diagnostic.html" in out and "Enquête habitants : absente" in out
+    assert main(["build", "--demo", "--epci", "200041499"]) == 2
+    assert "--demo" in capsys.readouterr().err
+
+
+def test_batch_command_errors(capsys):
+    assert main(["batch", "--region", "99", "--demo"]) == 2
+    assert "Région inconnue" in capsys.readouterr().err
+    assert main(["batch", "--region", "75"]) == 2
+    assert "--data" in capsys.readouterr().err

@@ -28,7 +28,7 @@ from cls_analysis.indicators.select import (
     select_values,
 )
 
-__all__ = ["RESULT_COLUMNS", "compute", "compute_zone_results"]
+__all__ = ["RESULT_COLUMNS", "classified_communes", "compute", "compute_zone_results"]
 
 KEYS = ["zone_type", "zone_code", "period"]
 LEVELS = (0.95, 0.998)
@@ -70,6 +70,7 @@ class _Context:
     zobs: dict[str, pd.DataFrame]
     zones: pd.DataFrame  # zone_type, zone_code, zone_name, commune
     france: pd.DataFrame  # the France zone's (zone_type, zone_code)
+    communes: pd.DataFrame | None = None  # commune observations of all France (share_below)
 
     def measure(self, names: str | Sequence[str] | None) -> pd.DataFrame:
         names = [names] if isinstance(names, str) else list(names or [])
@@ -222,11 +223,18 @@ def _evolution(ind: dict, ctx: _Context) -> pd.DataFrame:
 
 
 def _share_below(ind: dict, ctx: _Context) -> pd.DataFrame:
-    """Share of the population living in communes whose measure is below a threshold."""
-    values = ctx.measure(ind["numerator"])
-    values = values.loc[values["zone_type"] == "commune"]
-    weights = ctx.measure(_measures(ind["denominator"]))
-    weights = weights.loc[weights["zone_type"] == "commune"]
+    """Share of the population living in communes whose measure is below a threshold.
+
+    Needs the value of every member commune of a zone: zones whose communes are not all
+    known (a comparator when only the territory's communes were given) are left out.
+    """
+    source = ctx.communes if ctx.communes is not None else _EMPTY_OBS
+    names = [ind["numerator"], *_measures(ind["denominator"])]
+    pool = pd.concat([source.loc[source["measure"].isin(names)], *[ctx.measure(n) for n in names]],
+                     ignore_index=True)
+    pool = pool.loc[pool["zone_type"] == "commune"].drop_duplicates(["zone_code", "period", "measure", "sex", "age"])
+    values = pool.loc[pool["measure"] == ind["numerator"]]
+    weights = pool.loc[pool["measure"].isin(_measures(ind["denominator"]))]
     if values.empty or weights.empty:
         return pd.DataFrame(columns=KEYS)
     latest = max(values["period"].unique(), key=period_bounds)
@@ -235,9 +243,12 @@ def _share_below(ind: dict, ctx: _Context) -> pd.DataFrame:
     table = pd.DataFrame({"v": v, "w": w}).dropna()
     table["below"] = np.where(table["v"] < float(ind["threshold"]), table["w"], 0.0)
     members = ctx.zones[["zone_type", "zone_code", "commune"]].merge(
-        table, left_on="commune", right_index=True, how="inner"
+        table, left_on="commune", right_index=True, how="left"
     )
+    # a zone is computed only when (almost) all its communes are known (Mayotte has no APL)
+    coverage = members.groupby(["zone_type", "zone_code"], sort=False)["w"].apply(lambda w: w.notna().mean())
     sums = members.groupby(["zone_type", "zone_code"], sort=False)[["below", "w"]].sum().reset_index()
+    sums = sums.loc[sums.set_index(["zone_type", "zone_code"]).index.map(coverage).to_numpy() >= 0.99]
     out = sums.assign(period=latest, numerator=sums["below"], denominator=sums["w"])
     out["value"] = out["below"] / out["w"] * float(ind["multiplier"])
     out["statistic"] = "share below threshold"
@@ -247,11 +258,18 @@ def _share_below(ind: dict, ctx: _Context) -> pd.DataFrame:
 
 def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool) -> pd.DataFrame:
     num_m, den_m = _measures(ind["numerator"]), _measures(ind["denominator"])
-    num = select_values(ctx.measure(num_m), num_m, sex=ind["sex"], age=ind["age"], by_sex=by_sex, by_age=True)
+    num = select_values(ctx.measure(num_m), num_m, sex=ind["sex"], age=ind["age"], by_sex=by_sex,
+                        by_age=True, sparse=True)
     den = select_values(ctx.measure(den_m), den_m, sex=ind["sex"], age=ind["age"], by_sex=by_sex, by_age=True)
     extra = ["sex", "age"] if by_sex else ["age"]
     if num.empty or den.empty:
         return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
+    unmatched = sorted(set(num["age"].astype(str)) - set(den["age"].astype(str)))
+    if unmatched:
+        raise ClsAnalysisError(
+            f"tranches d'âge des événements ({', '.join(unmatched)}) absentes de la population "
+            f"({', '.join(sorted(set(den['age'].astype(str))))}) : les deux fichiers doivent avoir les mêmes tranches."
+        )
     # every band of the denominator, with the zone's events (0 where the band has none)
     has_events = num.groupby(KEYS, sort=False).size().rename("_has").reset_index()
     periods = {p: match_denominator_period(p, sorted(den["period"].unique())) for p in num["period"].unique()}
@@ -330,6 +348,14 @@ def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
     return wide
 
 
+def _unavailable(zones: pd.DataFrame, reason: str) -> pd.DataFrame:
+    """A missing row for every zone (except communes), with the reason in ``note``."""
+    keys = zones.loc[zones["zone_type"] != "commune", ["zone_type", "zone_code"]].drop_duplicates()
+    out = keys.assign(period="", numerator=np.nan, denominator=np.nan, value=np.nan,
+                      statistic="", method="", note=reason)
+    return out.reset_index(drop=True)
+
+
 _HANDLERS = {
     "count": lambda ind, ctx: _simple(ind, ctx, "count"),
     "proportion": lambda ind, ctx: _simple(ind, ctx, "proportion"),
@@ -360,7 +386,7 @@ def _statuses(out: pd.DataFrame, ind: dict) -> pd.DataFrame:
     status = np.where(value.isna() & secret, "suppressed", status)
     out.loc[value.isna() & secret, "note"] = "secret statistique du producteur"
     rule = value.isna() & ~secret & out["statistic"].astype(str).str.contains("NA|not shown|suppress", case=False)
-    out.loc[rule, "note"] = out.loc[rule, "statistic"].astype(str)
+    out.loc[rule & (out["note"] == ""), "note"] = out.loc[rule & (out["note"] == ""), "statistic"].astype(str)
     status = np.where(value.notna() & (numerator == 0), "zero", status)
     threshold = float(_opt(ind["min_count"], 10))
     small = (threshold > 0) & numerator.notna() & (numerator > 0) & (numerator < threshold)
@@ -476,6 +502,7 @@ def compute_zone_results(
     catalogue: pd.DataFrame | None = None,
     indicators: Iterable[str] | None = None,
     secondary_within: Sequence[str] = ("territory",),
+    commune_observations: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Compute indicators from observations already aggregated to zones.
 
@@ -492,6 +519,9 @@ def compute_zone_results(
     secondary_within : sequence of str
         Zone types whose totals are published, within which communes get secondary
         suppression (``territory`` for a territory; ``epci`` for the national pass).
+    commune_observations : DataFrame, optional
+        Commune observations of all France, for the indicators that classify communes
+        (``share_below``) in comparator zones.
 
     Returns
     -------
@@ -499,6 +529,13 @@ def compute_zone_results(
         The results table (:data:`RESULT_COLUMNS`).
     """
     catalogue = load_catalogue() if catalogue is None else catalogue
+    # pandas deep-copies ``attrs`` on every operation: the aggregation's report (tables of
+    # incomplete zones…) would be copied thousands of times. The engine works without it.
+    zobs = zobs.copy(deep=False)
+    zobs.attrs = {}
+    if commune_observations is not None:
+        commune_observations = commune_observations.copy(deep=False)
+        commune_observations.attrs = {}
     if indicators is not None:
         wanted = list(indicators)
         unknown = sorted(set(wanted) - set(catalogue["id"]))
@@ -507,11 +544,16 @@ def compute_zone_results(
         catalogue = catalogue.loc[catalogue["id"].isin(wanted)]
     measures = {name: frame for name, frame in zobs.groupby("measure", sort=False, observed=True)}
     france = zones.loc[zones["zone_type"] == "france", ["zone_type", "zone_code"]].drop_duplicates()
-    ctx = _Context(zobs=measures, zones=zones, france=france)
+    ctx = _Context(zobs=measures, zones=zones, france=france, communes=commune_observations)
     parts = []
     for ind in catalogue.to_dict("records"):
         handler = _HANDLERS[ind["statistic"]]
-        out = handler(ind, ctx)
+        try:
+            out = handler(ind, ctx)
+        except ClsAnalysisError as exc:
+            # the data cannot give this indicator (e.g. deaths without the 0 / 1-4 split for a
+            # life table): every zone gets a missing row that says why, the others go on
+            out = _unavailable(zones, f"calcul impossible : {exc}")
         if out is None or out.empty:
             continue
         out = _statuses(out, ind)
@@ -543,33 +585,73 @@ def compute_zone_results(
 
 def compute(
     obs: pd.DataFrame,
-    territory=None,
+    territory,
     *,
-    zones: pd.DataFrame | None = None,
     catalogue: pd.DataFrame | None = None,
     indicators: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """Compute the catalogue for a territory (or any zones) from observations.
+    """Compute the catalogue for a territory: itself, its EPCIs and communes, its comparators.
 
     Parameters
     ----------
     obs : DataFrame
-        Observations (commune counts and values published for larger zones).
-    territory : Territory, optional
-        The territory; its :meth:`~cls_analysis.territory.Territory.zones` are used.
-    zones : DataFrame, optional
-        A membership table instead of a territory (e.g. every EPCI of France).
+        Observations (commune counts and values published for larger zones), e.g.
+        ``sources.read_folder("data/raw")``.
+    territory : Territory
     catalogue, indicators
         See :func:`compute_zone_results`.
+
+    See Also
+    --------
+    cls_analysis.indicators.national.compute_national : every zone of France in one pass.
     """
     from cls_analysis import observations
 
-    if zones is None:
-        if territory is None:
-            raise ClsAnalysisError("Donnez un territoire ou une table de zones (zones=…).")
-        zones = territory.zones()
-        secondary = ("territory", "epci")
-    else:
-        secondary = ("epci", "territory")
-    zobs = observations.aggregate(obs, zones)
-    return compute_zone_results(zobs, zones, catalogue=catalogue, indicators=indicators, secondary_within=secondary)
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    zones = territory.zones()
+    zobs = observations.aggregate(obs, territory)
+    communes = classified_communes(obs, territory.geography, catalogue)
+    return compute_zone_results(zobs, zones, catalogue=catalogue, indicators=indicators,
+                                secondary_within=("territory", "epci"), commune_observations=communes)
+
+
+def classified_communes(obs: pd.DataFrame, geography, catalogue: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """Commune observations of all France for the indicators that classify communes.
+
+    ``share_below`` indicators (population in communes with an APL under 2.5) need the value
+    of every commune of a comparator; only their measures (and weights) are aggregated, with
+    the same rules (COG vintages, arrondissements) as everything else.
+    """
+    from cls_analysis import observations
+
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    classify = catalogue.loc[catalogue["statistic"] == "share_below"]
+    needed = {m for value in (*classify["numerator"], *classify["denominator"]) for m in _measures(value)}
+    needed |= {w for m in needed if (w := _weight_of(m))}
+    subset = obs.loc[obs["measure"].isin(needed)] if needed else obs.iloc[:0]
+    if subset.empty:
+        return None
+    communes = observations.aggregate(subset, _CommuneZones(geography))
+    return communes.loc[communes["zone_type"] == "commune"]
+
+
+def _weight_of(measure: str) -> str | None:
+    """Weight measure of a weighted-mean measure (APL: the standardised population)."""
+    from cls_analysis.sources import measures
+
+    try:
+        return measures.weight_of(measure)
+    except ClsAnalysisError:
+        return None
+
+
+class _CommuneZones:
+    """Every commune of France as its own zone (what ``share_below`` needs of comparators)."""
+
+    def __init__(self, geography):
+        self.geography, self.epcis, self.code = geography, [], "communes"
+
+    def zones(self) -> pd.DataFrame:
+        codes = self.geography.communes["code"]
+        return pd.DataFrame({"zone_type": "commune", "zone_code": codes,
+                             "zone_name": self.geography.communes["name"], "commune": codes}).astype("string")

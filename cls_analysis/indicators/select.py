@@ -18,8 +18,10 @@ from cls_analysis.stats.ages import age_interval
 
 __all__ = [
     "age_partition",
+    "finest_partition",
     "match_denominator_period",
     "period_bounds",
+    "scope_labels",
     "select_values",
 ]
 
@@ -87,7 +89,8 @@ def match_denominator_period(period: str, available: Sequence[str]) -> tuple[str
     Same period when available (factor 1). For a pooled span (deaths 2019-2023) without a
     pooled denominator, the population of the year nearest the middle of the span, times the
     number of years (person-years; factor = number of years). Otherwise the latest period
-    before the numerator's end. None when nothing fits.
+    before the numerator's end, else the nearest later one (a surface area measured once).
+    None when nothing fits.
 
     >>> match_denominator_period("2021", ["2015", "2021"])
     ('2021', 1.0)
@@ -95,6 +98,8 @@ def match_denominator_period(period: str, available: Sequence[str]) -> tuple[str
     ('2021', 5.0)
     >>> match_denominator_period("2023", ["2015", "2021"])
     ('2021', 1.0)
+    >>> match_denominator_period("2021", ["2023"])
+    ('2023', 1.0)
     """
     if period in available:
         return period, 1.0
@@ -110,6 +115,8 @@ def match_denominator_period(period: str, available: Sequence[str]) -> tuple[str
     before = [p for p, y in singles.items() if y <= last]
     if before:
         return max(before, key=lambda p: singles[p]), 1.0
+    if singles:  # only later periods (a surface, a stable stock): the nearest one
+        return min(singles, key=lambda p: (singles[p] - last, singles[p])), 1.0
     return None
 
 
@@ -121,6 +128,7 @@ def select_values(
     age: str = "all",
     by_sex: bool = False,
     by_age: bool = False,
+    sparse: bool = False,
 ) -> pd.DataFrame:
     """Sum the requested measures over the bands of an age range and the sexes asked for.
 
@@ -137,6 +145,8 @@ def select_values(
         Age range (``all``, ``75+``, ``0-64``…).
     by_sex, by_age : bool
         Keep the sex and/or age band (for standardisation) instead of summing over them.
+    sparse : bool
+        With ``by_age``: events listed only where they occur, so age bands may be absent.
 
     Returns
     -------
@@ -157,12 +167,15 @@ def select_values(
         else:
             sexes = ["all"] if (block["sex"] == "all").any() else ["M", "F"]
         block = block.loc[block["sex"].isin(sexes)]
+        labels = [str(lab) for lab in block["age"].unique()]
         if by_age:
-            # standardisation: the finest bands covering the range, without overlaps
-            fine = [lab for lab in block["age"].unique() if lab != "all"]
-            bands = _finest_partition(fine, age)
+            # standardisation: the finest bands of the range, without overlaps; events may
+            # lack bands (no suicide under 10), the population must cover the range
+            bands = finest_partition([lab for lab in labels if lab != "all"], age, cover=not sparse)
         else:
-            bands = age_partition(block["age"].unique(), age)
+            bands = age_partition(labels, age)
+            if bands is None and age == "all":
+                bands = scope_labels(labels)
         if not bands:
             continue
         parts.append(block.loc[block["age"].isin(bands)])
@@ -179,16 +192,54 @@ def select_values(
     return out.rename(columns={"_ok": "n_ok", "_secret": "n_secret"}).reset_index()
 
 
-def _finest_partition(labels: Iterable[str], wanted: str) -> list[str] | None:
-    """The finest non-overlapping bands covering ``wanted`` (five-year bands for a DSR)."""
+def scope_labels(labels: Iterable[str]) -> list[str] | None:
+    """The widest age labels of a measure published for one population only.
+
+    Some measures are defined on an age group (the unemployed *15-64*, workers *15+*, AAH
+    recipients *20-64*): asking such a measure for « all ages » means its whole scope, the
+    labels contained in no other (they must not overlap).
+
+    >>> scope_labels(["15-64"]), scope_labels(["15+", "15-29", "30-44"]), scope_labels(["0-19", "15-29"])
+    (['15-64'], ['15+'], None)
+    """
+    spans = {label: _interval(label) for label in set(labels) if label != "all"}
+    spans = {k: v for k, v in spans.items() if v is not None}
+    top = [k for k, v in spans.items()
+           if not any(o != k and o_v[0] <= v[0] and v[1] <= o_v[1] for o, o_v in spans.items())]
+    top.sort(key=lambda k: spans[k])
+    for first, second in zip(top, top[1:], strict=False):
+        if spans[first][1] > spans[second][0]:
+            return None
+    return top or None
+
+
+def finest_partition(labels: Iterable[str], wanted: str, *, cover: bool = True) -> list[str] | None:
+    """The finest non-overlapping bands covering ``wanted`` (five-year bands for a DSR).
+
+    With ``cover=False`` (events of a sparse measure: no suicide under 10), bands may be
+    absent: the finest non-overlapping bands inside ``wanted`` are returned.
+
+    >>> finest_partition(["0-14", "0-4", "5-9", "10-14", "15+"], "0-14")
+    ['0-4', '5-9', '10-14']
+    >>> finest_partition(["10-14", "15-19", "90+"], "all") is None
+    True
+    >>> finest_partition(["10-14", "15-19", "90+"], "all", cover=False)
+    ['10-14', '15-19', '90+']
+    """
     target = _interval(wanted)
     spans = {label: _interval(label) for label in set(labels)}
-    spans = {k: v for k, v in spans.items() if v is not None}
+    spans = {k: v for k, v in spans.items() if v is not None and target[0] <= v[0] and v[1] <= target[1]}
     chosen, start = [], target[0]
     while start < target[1]:
-        candidates = [(span[1], label) for label, span in spans.items() if span[0] == start and span[1] <= target[1]]
+        candidates = [(span[1], label) for label, span in spans.items() if span[0] == start]
         if not candidates:
-            return None
+            if cover:
+                return None
+            later = [span[0] for span in spans.values() if span[0] > start]
+            if not later:
+                break
+            start = min(later)
+            continue
         end, label = min(candidates)
         chosen.append(label)
         start = end

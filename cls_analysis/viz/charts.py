@@ -489,7 +489,11 @@ def spine(results: pd.DataFrame, axis: str | None = None, territory=None, *,
     skipped = []
     lines = []
     france_code = None if territory is None else ("FRM" if territory.france == "metropole" else "FR")
+    by_sex = []
     for ident in chosen:
+        if not (results.loc[results["indicator"].astype(str) == ident, "sex"].astype(str) == sex).any():
+            by_sex.append(resolve_meta(ident, table)["short_label"])  # e.g. life expectancy by sex
+            continue
         rows = indicator_rows(results, ident, sex=sex)
         meta = resolve_meta(ident, table, rows=rows)
         if meta.get("statistic") == "count":
@@ -607,6 +611,8 @@ def spine(results: pd.DataFrame, axis: str | None = None, territory=None, *,
         note += f" Sans étendue (moins de 2 {level_word}) : {', '.join(notes)}."
     if skipped:
         note += f" Effectifs non représentés : {', '.join(skipped)}."
+    if by_sex:
+        note += f" Indicateurs par sexe non représentés : {', '.join(by_sex)}."
     where = territory.name if territory is not None else (_name(lines[0]["own"]) if lines[0]["own"] is not None else "")
     axis_title = AXES.get(axis, "Indicateurs") if indicators is None else "Indicateurs"
     layout(spine_ax, title=title or f"{axis_title} : {where} au regard des {level_word}",

@@ -1,0 +1,141 @@
+"""The national pass: the whole catalogue for every commune, EPCI, département and région of France.
+
+Used for the ranges of the spine charts (where the territory stands among the départements),
+for maps of France, and for the batch of a whole région. One aggregation of the commune
+observations to every zone, then one computation of each indicator over all zones at once.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cls_analysis.geo.geography import Geography
+from cls_analysis.territory import FRANCE_ZONES
+
+__all__ = ["NationalZones", "TerritoryAndFrance", "compute_national", "compute_with_france"]
+
+
+class NationalZones:
+    """Every commune, EPCI, département and région of France, and France, as aggregation zones.
+
+    It offers what aggregation needs of a territory (:meth:`zones`, ``geography``, ``code``,
+    ``epcis``), so the same aggregation rules apply to the national pass.
+
+    Parameters
+    ----------
+    geography : Geography, optional
+        The embedded geography by default.
+    levels : sequence of str
+        Zone types to include among ``commune``, ``epci``, ``departement``, ``region``
+        (France is always included).
+    france : {'metropole', 'entiere'}
+    """
+
+    def __init__(self, geography: Geography | None = None,
+                 levels=("commune", "epci", "departement", "region"), france: str = "metropole"):
+        self.geography = geography or Geography.embedded()
+        self.levels = tuple(levels)
+        self.france = france
+        self.code = FRANCE_ZONES[france][0]
+        self.name = FRANCE_ZONES[france][1]
+        self.epcis: list[str] = []
+        self._zones: pd.DataFrame | None = None
+
+    def zones(self) -> pd.DataFrame:
+        """Membership ``zone_type, zone_code, zone_name, commune`` of every zone."""
+        if self._zones is None:
+            self._zones = self._build_zones()
+        return self._zones
+
+    def _build_zones(self) -> pd.DataFrame:
+        communes = self.geography.communes
+        if self.france == "metropole":
+            communes = communes.loc[~communes["departement"].str.startswith("97")]
+        parts = []
+        if "commune" in self.levels:
+            parts.append(pd.DataFrame({"zone_type": "commune", "zone_code": communes["code"],
+                                       "zone_name": communes["name"], "commune": communes["code"]}))
+        if "epci" in self.levels:
+            from cls_analysis.territory import short_epci_name
+
+            names = self.geography.epcis.set_index("code")["name"].map(short_epci_name)
+            with_epci = communes.loc[communes["epci"].notna()]
+            parts.append(pd.DataFrame({"zone_type": "epci", "zone_code": with_epci["epci"],
+                                       "zone_name": with_epci["epci"].map(names), "commune": with_epci["code"]}))
+        for level, table in (("departement", self.geography.departements), ("region", self.geography.regions)):
+            if level in self.levels:
+                names = table.set_index("code")["name"]
+                parts.append(pd.DataFrame({"zone_type": level, "zone_code": communes[level],
+                                           "zone_name": communes[level].map(names), "commune": communes["code"]}))
+        parts.append(pd.DataFrame({"zone_type": "france", "zone_code": self.code, "zone_name": self.name,
+                                   "commune": communes["code"]}))
+        return pd.concat(parts, ignore_index=True).astype("string")
+
+
+def compute_national(obs: pd.DataFrame, *, geography: Geography | None = None,
+                     levels=("commune", "epci", "departement", "region"), france: str = "metropole",
+                     catalogue: pd.DataFrame | None = None, indicators=None) -> pd.DataFrame:
+    """The results table for every zone of France at the requested levels.
+
+    Communes are protected by secondary suppression within their EPCI.
+    """
+    from cls_analysis import observations
+    from cls_analysis.indicators.engine import classified_communes, compute_zone_results
+
+    national = NationalZones(geography, levels, france)
+    zones = national.zones()
+    zobs = observations.aggregate(obs, national)
+    communes = classified_communes(obs, national.geography, catalogue)
+    return compute_zone_results(zobs, zones, catalogue=catalogue, indicators=indicators,
+                                secondary_within=("epci",), commune_observations=communes)
+
+
+class TerritoryAndFrance:
+    """A territory's zones plus every département and région of France, for one aggregation.
+
+    The territory's comparators are among the départements and régions anyway: aggregating
+    both sets at once costs one pass over the national observations instead of two. It offers
+    what aggregation needs of a territory (``zones()``, ``geography``, ``code``, ``epcis``).
+    """
+
+    def __init__(self, territory, levels=("departement", "region")):
+        self.territory = territory
+        self.geography = territory.geography
+        self.code = territory.code
+        self.epcis = territory.epcis
+        self.national = NationalZones(territory.geography, levels, territory.france)
+        self._zones: pd.DataFrame | None = None
+
+    def zones(self) -> pd.DataFrame:
+        if self._zones is None:
+            own = self.territory.zones()
+            national = self.national.zones()
+            known = set(zip(own["zone_type"], own["zone_code"], strict=True))
+            extra = national.loc[[k not in known for k in zip(national["zone_type"], national["zone_code"], strict=True)]]
+            self._zones = pd.concat([own, extra], ignore_index=True)
+        return self._zones
+
+
+def compute_with_france(obs: pd.DataFrame, territory, *, catalogue: pd.DataFrame | None = None,
+                        indicators=None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Results of a territory and of every département and région of France, in one pass.
+
+    Returns ``(results, national, zone_observations)``: the territory's results (itself, its
+    EPCIs and communes, its comparators), the results of the other départements and régions
+    (ranges of the spine charts), and the aggregated observations of the territory's zones.
+    """
+    from cls_analysis import observations
+    from cls_analysis.indicators.engine import classified_communes, compute_zone_results
+
+    both = TerritoryAndFrance(territory)
+    zones = both.zones()
+    zobs = observations.aggregate(obs, both)
+    communes = classified_communes(obs, territory.geography, catalogue)
+    results = compute_zone_results(zobs, zones, catalogue=catalogue, indicators=indicators,
+                                   secondary_within=("territory", "epci"), commune_observations=communes)
+    own = territory.zones()[["zone_type", "zone_code"]].drop_duplicates()
+    own_keys = set(zip(own["zone_type"], own["zone_code"], strict=True))
+    mine = [k in own_keys for k in zip(results["zone_type"], results["zone_code"], strict=True)]
+    mine_obs = [k in own_keys for k in zip(zobs["zone_type"], zobs["zone_code"], strict=True)]
+    return (results.loc[mine].reset_index(drop=True), results.loc[[not m for m in mine]].reset_index(drop=True),
+            zobs.loc[mine_obs].reset_index(drop=True))
