@@ -73,7 +73,7 @@ DEMO_FOLDER = Path("data/processed/demo")
 #: Seed of the generator.
 DEMO_SEED = 20240601
 #: Version of the generator: files of another version are regenerated.
-DEMO_VERSION = "3"
+DEMO_VERSION = "4"
 _DEMO_EPCI = "200041499"
 
 # France 2021, population by five-year band (millions): the reference age structure.
@@ -823,9 +823,14 @@ def _deaths(model: _Model, folder: Path) -> Path:
     codes, _ = model.commune_sum(np.zeros(model.n))
     parts = []
     sexes = np.array(["1", "2"])
-    ages = np.array(["00-04", "05-09"] + [f"{a}-{a + 4}" for a in range(10, 90, 5)] + ["90+"])
+    # the first band is split as in a life table: under 1 year (most deaths under 5) and 1-4
+    ages = np.array(["00", "01-04", "05-09"] + [f"{a}-{a + 4}" for a in range(10, 90, 5)] + ["90+"])
+    split = np.random.default_rng(DEMO_SEED + 17)
     for cause, counts in model.deaths.items():
         _, per_commune = model.commune_sum(counts.astype(float))  # (c, 2, 19)
+        first = per_commune[:, :, 0].astype(int)
+        infants = split.binomial(first, 0.8)
+        per_commune = np.concatenate([infants[:, :, None], (first - infants)[:, :, None], per_commune[:, :, 1:]], axis=2)
         c, s, a = np.nonzero(per_commune)
         parts.append(pd.DataFrame({"CODGEO": codes[c], "ANNEE": "2019-2023", "SEXE": sexes[s], "CLASSE_AGE": ages[a],
                                    "CAUSE": cause, "DECES": per_commune[c, s, a].astype(int)}))

@@ -23,6 +23,9 @@ from cls_analysis import stats
 from cls_analysis.errors import ClsAnalysisError
 from cls_analysis.indicators.catalogue import load_catalogue
 from cls_analysis.indicators.select import (
+    compatible_partition,
+    containing_band,
+    finest_partition,
     match_denominator_period,
     period_bounds,
     select_values,
@@ -256,20 +259,31 @@ def _share_below(ind: dict, ctx: _Context) -> pd.DataFrame:
     return out[[*KEYS, "numerator", "denominator", "value", "statistic", "method"]]
 
 
-def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool) -> pd.DataFrame:
+def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = ()) -> pd.DataFrame:
     num_m, den_m = _measures(ind["numerator"]), _measures(ind["denominator"])
-    num = select_values(ctx.measure(num_m), num_m, sex=ind["sex"], age=ind["age"], by_sex=by_sex,
-                        by_age=True, sparse=True)
-    den = select_values(ctx.measure(den_m), den_m, sex=ind["sex"], age=ind["age"], by_sex=by_sex, by_age=True)
+    num_rows, den_rows = ctx.measure(num_m), ctx.measure(den_m)
     extra = ["sex", "age"] if by_sex else ["age"]
+    if num_rows.empty or den_rows.empty:
+        return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
+    event_bands = finest_partition([str(a) for a in num_rows["age"].unique() if str(a) != "all"],
+                                   ind["age"], cover=False) or []
+    bands = compatible_partition([str(a) for a in den_rows["age"].unique()], event_bands, ind["age"], avoid)
+    # events of finer bands are summed into the population's band (deaths at 0 and 1-4 → 0-4)
+    into = {e: containing_band(bands or [], e) for e in event_bands}
+    unmatched = sorted(e for e, band in into.items() if band is None)
+    if bands is None or unmatched:
+        raise ClsAnalysisError(
+            f"tranches d'âge des événements ({', '.join(unmatched or event_bands)}) sans population "
+            f"correspondante ({', '.join(sorted(set(den_rows['age'].astype(str))))}) : les deux fichiers "
+            "doivent avoir les mêmes tranches."
+        )
+    relabel = {e: b for e, b in into.items() if b != e}
+    if relabel:
+        num_rows = num_rows.assign(age=num_rows["age"].astype(str).map(lambda a: relabel.get(a, a)))
+    num = select_values(num_rows, num_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=bands)
+    den = select_values(den_rows, den_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=bands)
     if num.empty or den.empty:
         return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
-    unmatched = sorted(set(num["age"].astype(str)) - set(den["age"].astype(str)))
-    if unmatched:
-        raise ClsAnalysisError(
-            f"tranches d'âge des événements ({', '.join(unmatched)}) absentes de la population "
-            f"({', '.join(sorted(set(den['age'].astype(str))))}) : les deux fichiers doivent avoir les mêmes tranches."
-        )
     # every band of the denominator, with the zone's events (0 where the band has none)
     has_events = num.groupby(KEYS, sort=False).size().rename("_has").reset_index()
     periods = {p: match_denominator_period(p, sorted(den["period"].unique())) for p in num["period"].unique()}
@@ -308,7 +322,7 @@ def _consistent(pair: pd.DataFrame) -> pd.DataFrame:
 def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
     kind = ind["statistic"]
     if kind == "dsr":
-        pair = _consistent(_by_age_pair(ind, ctx, by_sex=False))
+        pair = _consistent(_by_age_pair(ind, ctx, by_sex=False, avoid=("0", "1-4")))
         if pair.empty:
             return pd.DataFrame(columns=KEYS)
         standard = _opt(ind["standard"], "esp2013")
@@ -334,8 +348,8 @@ def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
                           confidence=LEVELS, reference_value=float(ind["multiplier"]))
             )
         result = pd.concat(parts, ignore_index=True)
-    else:  # life expectancy
-        pair = _by_age_pair(ind, ctx, by_sex=False)
+    else:  # life expectancy: the life table's first bands are 0 and 1-4
+        pair = _by_age_pair(ind, ctx, by_sex=False, avoid=("0-4",))
         pair = pair.loc[pair["n"] > 0]
         if pair.empty:
             return pd.DataFrame(columns=KEYS)

@@ -18,6 +18,8 @@ from cls_analysis.stats.ages import age_interval
 
 __all__ = [
     "age_partition",
+    "compatible_partition",
+    "containing_band",
     "finest_partition",
     "match_denominator_period",
     "period_bounds",
@@ -129,6 +131,7 @@ def select_values(
     by_sex: bool = False,
     by_age: bool = False,
     sparse: bool = False,
+    bands: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Sum the requested measures over the bands of an age range and the sexes asked for.
 
@@ -147,6 +150,9 @@ def select_values(
         Keep the sex and/or age band (for standardisation) instead of summing over them.
     sparse : bool
         With ``by_age``: events listed only where they occur, so age bands may be absent.
+    bands : list of str, optional
+        Exactly these age bands (see :func:`compatible_partition`), instead of a partition
+        chosen per measure.
 
     Returns
     -------
@@ -168,6 +174,10 @@ def select_values(
             sexes = ["all"] if (block["sex"] == "all").any() else ["M", "F"]
         block = block.loc[block["sex"].isin(sexes)]
         labels = [str(lab) for lab in block["age"].unique()]
+        if bands is not None:
+            chosen_bands = list(bands)
+            parts.append(block.loc[block["age"].astype(str).isin(chosen_bands)])
+            continue
         if by_age:
             # standardisation: the finest bands of the range, without overlaps; events may
             # lack bands (no suicide under 10), the population must cover the range
@@ -190,6 +200,50 @@ def select_values(
     )
     out = chosen.groupby(group, observed=True, sort=False)[["value", "_ok", "_secret"]].sum(min_count=1)
     return out.rename(columns={"_ok": "n_ok", "_secret": "n_secret"}).reset_index()
+
+
+def compatible_partition(population: Iterable[str], events: Iterable[str], wanted: str,
+                         avoid: Iterable[str] = ()) -> list[str] | None:
+    """Age bands for standardisation that suit both the population and the events.
+
+    The finest bands of the population covering ``wanted``, leaving out those that overlap an
+    event band without containing it (deaths given for ``0-4`` rule out a population split
+    into ``0`` and ``1-4``; deaths for ``0`` and ``1-4`` are summed into a population band
+    ``0-4``), and those in ``avoid`` when another cover exists (a direct standardisation on
+    five-year standard bands avoids ``0`` and ``1-4``).
+
+    >>> compatible_partition(["0", "1-4", "0-4", "5-9", "10+"], ["0-4", "5-9"], "all")
+    ['0-4', '5-9', '10+']
+    >>> compatible_partition(["0", "1-4", "0-4", "5-9", "10+"], ["0", "1-4", "10+"], "all")
+    ['0', '1-4', '5-9', '10+']
+    >>> compatible_partition(["0", "1-4", "0-4", "5-9", "10+"], ["0", "1-4"], "all", avoid=["0", "1-4"])
+    ['0-4', '5-9', '10+']
+    """
+    events = {e for e in events if e != "all" and _interval(e) is not None}
+    spans = {e: _interval(e) for e in events}
+
+    def clashes(label: str) -> bool:
+        span = _interval(label)
+        return any(span[0] < s[1] and s[0] < span[1] and not (span[0] <= s[0] and s[1] <= span[1])
+                   for s in spans.values())
+
+    candidates = [p for p in set(population) if p != "all" and _interval(p) is not None and not clashes(p)]
+    preferred = [p for p in candidates if p not in set(avoid)]
+    return finest_partition(preferred, wanted) or finest_partition(candidates, wanted)
+
+
+def containing_band(bands: Iterable[str], label: str) -> str | None:
+    """The band of ``bands`` that contains the age band ``label`` (None if none does).
+
+    >>> containing_band(["0-4", "5-9"], "1-4"), containing_band(["0-4"], "5-9")
+    ('0-4', None)
+    """
+    inner = _interval(label)
+    for band in bands:
+        outer = _interval(band)
+        if inner is not None and outer is not None and outer[0] <= inner[0] and inner[1] <= outer[1]:
+            return band
+    return None
 
 
 def scope_labels(labels: Iterable[str]) -> list[str] | None:

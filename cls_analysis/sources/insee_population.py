@@ -47,7 +47,10 @@ from cls_analysis.sources._common import (
 __all__ = ["read_population_age"]
 
 _WIDE = re.compile(r"^SEXE([12])_AGED100(\d{3})$", re.I)
-_BAND_OF_AGE = np.minimum(np.arange(101) // 5, 18)
+_AGES = np.arange(101)
+_BAND_OF_AGE = np.minimum(_AGES // 5, 18)
+#: The first bands of an abridged life table, also given (single ages are published).
+_LIFE_TABLE_FIRST = ("0", "1-4")
 
 
 def read_population_age(
@@ -57,7 +60,7 @@ def read_population_age(
     cog: int | None = None,
     source_note: str | None = None,
 ) -> pd.DataFrame:
-    """Read INSEE's POP1B table (population by sex and age) into five-year bands.
+    """Read INSEE's POP1B table (population by sex and age) into five-year bands (and 0, 1-4).
 
     Parameters
     ----------
@@ -81,7 +84,7 @@ def read_population_age(
     >>> obs.loc[(obs["age"] == "0-4"), ["sex", "value"]].values.tolist()
     [['M', 4.5], ['F', 4.5], ['all', 9.0]]
     >>> sorted(obs["age"].unique())[:3], obs["cog"].iloc[0]
-    (['0-4', '10-14', '15-19'], np.int64(2024))
+    (['0', '0-4', '1-4'], np.int64(2024))
     """
     file = Path(path)
     what = "la table POP1B du recensement (population par sexe et âge, Insee)"
@@ -116,15 +119,18 @@ def read_population_age(
             file,
         )
     cog = cog or year + 3
-    # counts: (n, 2 sexes, 101 ages) → bands (n, 3, 19)
-    bands = np.zeros((len(codes), 2, len(AGES_5Y)))
-    for band in range(len(AGES_5Y)):
-        bands[:, :, band] = counts[:, :, _BAND_OF_AGE == band].sum(axis=2)
+    # counts: (n, 2 sexes, 101 ages) → five-year bands (n, 3, 19), plus the life table's first
+    # bands 0 and 1-4 (single ages are published: life expectancy needs them)
+    labels = [*AGES_5Y, *_LIFE_TABLE_FIRST]
+    masks = [_BAND_OF_AGE == band for band in range(len(AGES_5Y))] + [_AGES == 0, (_AGES >= 1) & (_AGES <= 4)]
+    bands = np.zeros((len(codes), 2, len(labels)))
+    for band, mask in enumerate(masks):
+        bands[:, :, band] = counts[:, :, mask].sum(axis=2)
     bands = np.concatenate([bands, bands.sum(axis=1, keepdims=True)], axis=1)
     secret_bands = np.zeros_like(bands, dtype=bool)
     if secret is not None:
-        for band in range(len(AGES_5Y)):
-            secret_bands[:, :2, band] = secret[:, :, _BAND_OF_AGE == band].any(axis=2)
+        for band, mask in enumerate(masks):
+            secret_bands[:, :2, band] = secret[:, :, mask].any(axis=2)
         secret_bands[:, 2, :] = secret_bands[:, :2, :].any(axis=1)
     n = len(codes)
     sexes = np.array(["M", "F", "all"])
@@ -132,11 +138,11 @@ def read_population_age(
     value = np.where(secret_bands, np.nan, bands).reshape(-1)
     obs = build(
         zone_type="commune",
-        zone_code=(np.repeat(np.arange(n), 3 * len(AGES_5Y)), np.asarray(codes, dtype=object)),
+        zone_code=(np.repeat(np.arange(n), 3 * len(labels)), np.asarray(codes, dtype=object)),
         period=str(year),
         measure="population",
-        sex=(np.tile(np.repeat(np.arange(3), len(AGES_5Y)), n), sexes.astype(object)),
-        age=(np.tile(np.arange(len(AGES_5Y)), 3 * n), np.array(AGES_5Y, dtype=object)),
+        sex=(np.tile(np.repeat(np.arange(3), len(labels)), n), sexes.astype(object)),
+        age=(np.tile(np.arange(len(labels)), 3 * n), np.array(labels, dtype=object)),
         value=value,
         status=status,
         source=source_label(f"Insee, RP {year} (population par sexe et âge, POP1B, COG {cog})", source_note),

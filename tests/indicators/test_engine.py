@@ -172,3 +172,33 @@ def test_published_value_and_producer_secret(setup):
     assert secret["status"] == "suppressed" and secret["note"] == "secret statistique du producteur"
     region = results.loc[(results["indicator"] == "revenu_median") & (results["zone_type"] == "region")]
     assert region.empty  # never summed from communes: absent where not published
+
+
+def test_life_table_bands_and_direct_standardisation_bands():
+    """Deaths at 0 and 1-4: the life table uses them, the DSR sums them into the standard's 0-4."""
+    zones = make_zones()
+    obs = commune_observations()
+    extra = []
+    rng = np.random.default_rng(3)
+    # split the 0-4 band of every commune into 0 and 1-4 (population and deaths)
+    first = obs.loc[obs["age"] == "0-4"]
+    for row in first.itertuples(index=False):
+        if row.measure == "population":
+            infants = round(row.value / 5)
+            extra += [(row.zone_type, row.zone_code, row.period, row.measure, row.sex, "0", float(infants), "ok"),
+                      (row.zone_type, row.zone_code, row.period, row.measure, row.sex, "1-4", row.value - infants, "ok")]
+        else:
+            infants = float(rng.binomial(int(row.value), 0.8))
+            extra += [(row.zone_type, row.zone_code, row.period, row.measure, row.sex, "0", infants, "ok"),
+                      (row.zone_type, row.zone_code, row.period, row.measure, row.sex, "1-4", row.value - infants, "ok")]
+    deaths_split = pd.DataFrame(extra, columns=obs.columns)
+    # population keeps its 0-4 band as well (as the census reader gives both); deaths only the split
+    obs2 = pd.concat([obs.loc[~((obs["measure"] == "deaths") & (obs["age"] == "0-4"))], deaths_split], ignore_index=True)
+    zobs = to_zones(obs2, zones)
+    zobs.loc[zobs["value"] == 0, "status"] = "zero"
+    results = compute_zone_results(zobs, zones, indicators=["mort_generale_tsm", "esperance_vie_f"])
+    before = compute_zone_results(to_zones(obs, zones), zones, indicators=["mort_generale_tsm"])
+    assert pick(results, "mort_generale_tsm", "france", "FRM")["value"] == pytest.approx(
+        pick(before, "mort_generale_tsm", "france", "FRM")["value"], rel=1e-12)
+    life = pick(results, "esperance_vie_f", "france", "FRM")
+    assert life["status"] == "ok" and 40 < life["value"] < 100

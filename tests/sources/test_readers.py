@@ -82,7 +82,9 @@ def test_population_wide_csv_and_xlsx(tmp_path):
     assert values(obs, sex="M", age="0-4") == [pytest.approx(counts[0, :5].sum())]
     assert values(obs, sex="F", age="90+") == [pytest.approx(counts[1, 90:].sum())]
     assert values(obs, sex="all", age="85-89") == [pytest.approx(counts[:, 85:90].sum())]
-    assert len(obs) == 3 * 19
+    assert values(obs, sex="F", age="0") == [pytest.approx(counts[1, 0])]  # life table bands too
+    assert values(obs, sex="M", age="1-4") == [pytest.approx(counts[0, 1:5].sum())]
+    assert len(obs) == 3 * (19 + 2)
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "COM"
