@@ -235,7 +235,8 @@ def build(
     from cls_analysis.report_builder import assemble_report, write_outputs
 
     started = time.perf_counter()
-    final = Path(output_dir) if output_dir else Path("reports") / territory.slug
+    # absolute paths: the notebooks run with the work folder as current directory
+    final = (Path(output_dir) if output_dir else Path("reports") / territory.slug).resolve()
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.build-", dir=final.parent))
     steps = ["préparation", *NOTEBOOKS, "annexes"]

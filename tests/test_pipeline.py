@@ -26,12 +26,23 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reports") / "ocean_marais"
-    return pipeline.build(Territory.from_epci(SMALL_EPCI), out, demo=True)
+    """One build, given a relative output folder as a user would type it (reports/…)."""
+    import os
+
+    root = tmp_path_factory.mktemp("reports")
+    here = Path.cwd()
+    os.chdir(root)
+    try:
+        result = pipeline.build(Territory.from_epci(SMALL_EPCI), Path("reports") / "ocean_marais", demo=True)
+    finally:
+        os.chdir(here)
+    assert result.output_dir == root / "reports" / "ocean_marais"
+    return result
 
 
 def test_every_output_is_written(built):
     out = built.output_dir
+    assert not [m for m in built.missing if m.startswith("Chapitre")], built.missing
     for name in ("annexe_diagnostic.xlsx", "diagnostic.html", "diagnostic.pdf", "diagnostic.docx", "copil.pptx"):
         assert (out / name).stat().st_size > 10_000, name
     assert (out / "donnees" / "resultats.csv").is_file()

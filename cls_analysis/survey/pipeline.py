@@ -70,7 +70,8 @@ def _margins(territory, observations: pd.DataFrame, data: pd.DataFrame) -> tuple
     period = max(population["period"].unique())
     population = population.loc[population["period"] == period].copy()
     # census files give several age breakdowns (broad and five-year bands): keep the finest one
-    bands = finest_partition([str(a) for a in population["age"].unique() if str(a) != "all"], "0+")
+    labels = [str(a) for a in population["age"].unique() if str(a) not in ("all", "0", "1-4")]
+    bands = finest_partition(labels, "0+")  # five-year bands (the life table's 0 and 1-4 left aside)
     if bands is None:
         raise ClsAnalysisError("les tranches d'âge du recensement ne couvrent pas tous les âges sans chevauchement.")
     population = population.loc[population["age"].astype(str).isin(bands)]
