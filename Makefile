@@ -34,9 +34,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"
 	$(BIN)/jupyter lab notebooks/
 
 clean:

@@ -12,7 +12,7 @@ import pandas as pd
 from cls_analysis.geo.geography import Geography
 from cls_analysis.territory import FRANCE_ZONES
 
-__all__ = ["NationalZones", "TerritoryAndFrance", "compute_national", "compute_with_france"]
+__all__ = ["NationalZones", "TerritoryAndFrance", "aggregate_national", "compute_national", "compute_with_france"]
 
 
 class NationalZones:
@@ -72,6 +72,50 @@ class NationalZones:
         return pd.concat(parts, ignore_index=True).astype("string")
 
 
+class _Chunk:
+    """The zones of one région (its communes, EPCIs and départements) for a national pass."""
+
+    def __init__(self, geography: Geography, zones: pd.DataFrame):
+        self.geography, self.code, self.epcis, self._zones = geography, "chunk", [], zones
+
+    def zones(self) -> pd.DataFrame:
+        return self._zones
+
+
+def aggregate_national(obs: pd.DataFrame, national: NationalZones) -> pd.DataFrame:
+    """Observations of every zone of France, aggregated région by région.
+
+    One aggregation over all zones at once would join every observation with all its zones
+    (tens of millions of rows); région by région, then régions and France together, the same
+    rules apply with a bounded memory.
+    """
+    from cls_analysis import observations
+
+    zones = national.zones()
+    communes = zones.loc[zones["zone_type"] == "commune", "commune"]
+    region_of = national.geography.communes.set_index("code")["region"]
+    parts = []
+    fine = zones.loc[zones["zone_type"].isin(["commune", "epci", "departement"])]
+    if not fine.empty:
+        # each zone goes with the région of most of its communes
+        home = fine.assign(_region=fine["commune"].map(region_of))
+        owner = home.groupby(["zone_type", "zone_code"])["_region"].agg(lambda r: r.mode().iat[0])
+        fine = fine.merge(owner.rename("_owner").reset_index(), on=["zone_type", "zone_code"])
+        commune_rows = obs.loc[obs["zone_type"] != "commune"]
+        for _, block in fine.groupby("_owner", sort=True):
+            members = set(block["commune"])
+            chunk_obs = pd.concat([obs.loc[(obs["zone_type"] == "commune") & obs["zone_code"].isin(members)],
+                                   commune_rows], ignore_index=True)
+            result = observations.aggregate(chunk_obs, _Chunk(national.geography, block.drop(columns="_owner")))
+            parts.append(result.loc[result["zone_type"].isin(["commune", "epci", "departement"])])
+    coarse = zones.loc[zones["zone_type"].isin(["region", "france"])]
+    parts.append(observations.aggregate(obs, _Chunk(national.geography, coarse)))
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs = {}
+    del communes
+    return out
+
+
 def compute_national(obs: pd.DataFrame, *, geography: Geography | None = None,
                      levels=("commune", "epci", "departement", "region"), france: str = "metropole",
                      catalogue: pd.DataFrame | None = None, indicators=None) -> pd.DataFrame:
@@ -79,12 +123,11 @@ def compute_national(obs: pd.DataFrame, *, geography: Geography | None = None,
 
     Communes are protected by secondary suppression within their EPCI.
     """
-    from cls_analysis import observations
     from cls_analysis.indicators.engine import classified_communes, compute_zone_results
 
     national = NationalZones(geography, levels, france)
     zones = national.zones()
-    zobs = observations.aggregate(obs, national)
+    zobs = aggregate_national(obs, national)
     communes = classified_communes(obs, national.geography, catalogue)
     return compute_zone_results(zobs, zones, catalogue=catalogue, indicators=indicators,
                                 secondary_within=("epci",), commune_observations=communes)
