@@ -415,9 +415,12 @@ def _secondary_suppression(results: pd.DataFrame, zones: pd.DataFrame, parent_ty
     """Hide more communes where hidden ones could be recovered from a published parent's total.
 
     Within each parent zone (the territory, or each EPCI), the communes already hidden (small
-    count or producer's secret) are passed to :func:`cls_analysis.stats.suppress` as counts
-    below the threshold; the communes it hides in addition are marked ``secondary``.
+    count or producer's secret) are passed to :func:`cls_analysis.stats.suppress` as hidden
+    by the source; the communes it hides in addition are marked ``secondary``. One call per
+    threshold, every parent at once.
     """
+    import warnings
+
     communes = results["zone_type"] == "commune"
     membership = zones.loc[zones["zone_type"].isin(parent_types), ["zone_type", "zone_code", "commune"]]
     if not communes.any() or membership.empty:
@@ -425,16 +428,23 @@ def _secondary_suppression(results: pd.DataFrame, zones: pd.DataFrame, parent_ty
     membership = membership.rename(columns={"zone_type": "parent_type", "zone_code": "parent"})
     rows = results.loc[communes & (results["_min_count"] > 0)].reset_index()
     rows = rows.merge(membership, left_on="zone_code", right_on="commune", how="inner")
+    if rows.empty:
+        return results
     results = results.copy()
-    for _, group in rows.groupby(["indicator", "period", "parent_type", "parent"], sort=False):
-        index = group["index"].to_numpy()
-        threshold = float(group["_min_count"].iloc[0])
-        already = results.loc[index, "status"].to_numpy() == "suppressed"
-        counts = pd.to_numeric(group["numerator"], errors="coerce").to_numpy(dtype=float).copy()
-        counts[already] = threshold / 2  # hidden already: a count below the threshold
-        protected = stats.suppress(pd.DataFrame({"numerator": counts}, index=index), count="numerator",
-                                   threshold=threshold, mask=False)
-        newly = index[(protected["status"].to_numpy() == "suppressed") & ~already]
+    for threshold, block in rows.groupby("_min_count", sort=False):
+        hidden = block["status"].eq("suppressed").to_numpy()
+        table = pd.DataFrame({
+            "numerator": pd.to_numeric(block["numerator"], errors="coerce").fillna(0.0).to_numpy(),
+            "status": np.where(hidden, "suppressed", "ok"),
+            "indicator": block["indicator"].to_numpy(), "period": block["period"].to_numpy(),
+            "parent_type": block["parent_type"].to_numpy(), "parent": block["parent"].to_numpy(),
+        })
+        with warnings.catch_warnings():  # a lone hidden commune with no other count: said in its note
+            warnings.simplefilter("ignore")
+            protected = stats.suppress(table, count="numerator", group=["indicator", "period", "parent_type", "parent"],
+                                       threshold=float(threshold), mask=False)
+        newly = block["index"].to_numpy()[(protected["status"].to_numpy() == "suppressed") & ~hidden]
+        newly = np.unique(newly)
         results.loc[newly, "status"] = "suppressed"
         results.loc[newly, "suppression_reason"] = "secondary"
         results.loc[newly, "note"] = "masqué pour qu'une commune en secret ne puisse être recalculée (secret secondaire)"
@@ -474,7 +484,6 @@ def _parents(zones: pd.DataFrame, level: str) -> pd.DataFrame:
 def _compare(results: pd.DataFrame, zones: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     polarity = catalogue.set_index("id")["polarity"].astype(str)
     out = results.copy()
-    names = zones.drop_duplicates(["zone_type", "zone_code"]).set_index(["zone_type", "zone_code"])["zone_name"]
     for level, suffix in (("france", ""), ("departement", "_departement"), ("region", "_region")):
         parents = _parents(zones, level)
         if parents.empty:
@@ -499,9 +508,8 @@ def _compare(results: pd.DataFrame, zones: pd.DataFrame, catalogue: pd.DataFrame
         out[f"comparison{suffix}"] = comparison
         out[f"assessment{suffix}"] = assess
         if level == "france":
-            out["comparator"] = [
-                names.get(("france", p), "France") if isinstance(p, str) else "France" for p in merged["parent"]
-            ]
+            france_names = zones.loc[zones["zone_type"] == "france"].drop_duplicates("zone_code")
+            out["comparator"] = merged["parent"].map(france_names.set_index("zone_code")["zone_name"]).fillna("France").to_numpy()
             comparison998 = stats.significance(out["lower_ci_998"], out["upper_ci_998"], merged["_ref"])
             comparison998 = np.where(own | pd.isna(comparison998), "not compared", comparison998)
             out["comparison_998"] = comparison998
@@ -585,10 +593,8 @@ def compute_zone_results(
     results["confidence"] = np.where(results["lower_ci"].notna(), LEVELS[0], np.nan)
     results = _secondary_suppression(results, zones, secondary_within)
     results = _mask_suppressed(results)
-    names = zones.drop_duplicates(["zone_type", "zone_code"]).set_index(["zone_type", "zone_code"])["zone_name"]
-    results["zone_name"] = [names.get(k, k[1]) for k in zip(results["zone_type"], results["zone_code"], strict=True)]
-    known = results.set_index(["zone_type", "zone_code"]).index.isin(names.index)
-    results = results.loc[known]
+    names = zones.drop_duplicates(["zone_type", "zone_code"])[["zone_type", "zone_code", "zone_name"]]
+    results = results.drop(columns="zone_name").merge(names, on=["zone_type", "zone_code"], how="inner")
     results = _compare(results, zones, catalogue)
     order = {ident: i for i, ident in enumerate(catalogue["id"])}
     results = results.assign(

@@ -29,12 +29,17 @@ class NationalZones:
         Zone types to include among ``commune``, ``epci``, ``departement``, ``region``
         (France is always included).
     france : {'metropole', 'entiere'}
+    regions : list of str, optional
+        Only the communes, EPCIs, départements and régions of these régions (France stays
+        whole): the pass for one région, as a batch of its EPCIs needs.
     """
 
     def __init__(self, geography: Geography | None = None,
-                 levels=("commune", "epci", "departement", "region"), france: str = "metropole"):
+                 levels=("commune", "epci", "departement", "region"), france: str = "metropole",
+                 regions=None):
         self.geography = geography or Geography.embedded()
         self.levels = tuple(levels)
+        self.regions = None if regions is None else {str(r).zfill(2) for r in regions}
         self.france = france
         self.code = FRANCE_ZONES[france][0]
         self.name = FRANCE_ZONES[france][1]
@@ -51,6 +56,9 @@ class NationalZones:
         communes = self.geography.communes
         if self.france == "metropole":
             communes = communes.loc[~communes["departement"].str.startswith("97")]
+        everything = communes
+        if self.regions is not None:
+            communes = communes.loc[communes["region"].isin(self.regions)]
         parts = []
         if "commune" in self.levels:
             parts.append(pd.DataFrame({"zone_type": "commune", "zone_code": communes["code"],
@@ -68,7 +76,7 @@ class NationalZones:
                 parts.append(pd.DataFrame({"zone_type": level, "zone_code": communes[level],
                                            "zone_name": communes[level].map(names), "commune": communes["code"]}))
         parts.append(pd.DataFrame({"zone_type": "france", "zone_code": self.code, "zone_name": self.name,
-                                   "commune": communes["code"]}))
+                                   "commune": everything["code"]}))
         return pd.concat(parts, ignore_index=True).astype("string")
 
 
@@ -118,14 +126,14 @@ def aggregate_national(obs: pd.DataFrame, national: NationalZones) -> pd.DataFra
 
 def compute_national(obs: pd.DataFrame, *, geography: Geography | None = None,
                      levels=("commune", "epci", "departement", "region"), france: str = "metropole",
-                     catalogue: pd.DataFrame | None = None, indicators=None) -> pd.DataFrame:
-    """The results table for every zone of France at the requested levels.
+                     regions=None, catalogue: pd.DataFrame | None = None, indicators=None) -> pd.DataFrame:
+    """The results table for every zone of France (or of some régions) at the requested levels.
 
     Communes are protected by secondary suppression within their EPCI.
     """
     from cls_analysis.indicators.engine import classified_communes, compute_zone_results
 
-    national = NationalZones(geography, levels, france)
+    national = NationalZones(geography, levels, france, regions)
     zones = national.zones()
     zobs = aggregate_national(obs, national)
     communes = classified_communes(obs, national.geography, catalogue)
