@@ -151,6 +151,19 @@ def _age_start(band: str) -> int:
     return int(match.group(1)) if match else 10_000
 
 
+def _pyramid_bands(labels) -> list[str]:
+    """Age bands of a pyramid: five-year bands when present, else the finest cover of all ages.
+
+    >>> _pyramid_bands(["0-14", "0-4", "5-9", "10-14", "15+", "0", "1-4"])
+    ['0-4', '5-9', '10-14', '15+']
+    """
+    from cls_analysis.indicators.select import finest_partition
+
+    labels = [str(a) for a in labels if str(a) != "all"]
+    preferred = [a for a in labels if a not in ("0", "1-4")]
+    return (finest_partition(preferred, "0+") or finest_partition(labels, "0+") or [])
+
+
 def pyramid(observations: pd.DataFrame, territory, comparator: str | tuple[str, str] | None = "departement",
             *, period: str | None = None, measure: str = "population", title: str | None = None,
             subtitle: str | None = None, source: str | None = None, champ: str | None = None,
@@ -203,7 +216,16 @@ def pyramid(observations: pd.DataFrame, territory, comparator: str | tuple[str, 
     own = own.loc[own["period"] == chosen]
     if own.empty:
         raise ClsAnalysisError(f"Pyramide des âges : aucune observation pour la période {chosen}.")
-    bands = sorted(own["age"].unique(), key=_age_start)
+    # census files give several breakdowns (0-14 and 0-4, 75+ and 75-79…): draw one set of
+    # bands that cover the ages without overlap, preferring five-year bands
+    bands = _pyramid_bands(own["age"].unique())
+    if not bands:
+        raise ClsAnalysisError(
+            "Pyramide des âges : les tranches d'âge des observations ne couvrent pas tous les âges "
+            f"sans chevauchement ({', '.join(sorted(own['age'].unique(), key=_age_start))})."
+        )
+    own = own.loc[own["age"].isin(bands)]
+    obs = obs.loc[obs["age"].isin(bands)]
 
     def shares(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, float]:
         table = frame.groupby(["sex", "age"])["value"].sum(min_count=1).unstack("age").reindex(
@@ -755,7 +777,8 @@ def _end_labels(ax, ends, n_periods: int, digits: int) -> None:
             placed[i] = min(placed[i], placed[i + 1] - min_gap)
     for (value, x, name, colour, bold), target in zip(ends, placed, strict=True):
         text = f"{textwrap.shorten(name, 26, placeholder='…')} : {format_number(value, digits)}"
-        ax.annotate(text, xy=(x, value), xytext=(n_periods - 0.55, target), textcoords="data",
+        # just right of the axes, whatever the number of periods (the right margin holds it)
+        ax.annotate(text, xy=(x, value), xytext=(1.02, target), textcoords=("axes fraction", "data"),
                     va="center", ha="left", fontsize=7.5,
                     color=colour if colour != PALETTE["france"] else "#1a1a1a",
                     fontweight="bold" if bold else "normal", annotation_clip=False,

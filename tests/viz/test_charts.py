@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from cls_analysis import viz
@@ -31,6 +32,28 @@ def test_pyramid_shares_and_comparator(demo_observations, territory):
     assert [h.get_label() for h in state.chart_legend["handles"]][-1] == "Charente-Maritime"
     assert state.lecture.startswith("Lecture : ")
     assert state.demo
+
+
+def test_pyramid_ignores_overlapping_census_bands(demo_observations, territory):
+    """The census gives broad bands (0-14, 75+…) and the life table's 0 and 1-4 beside the
+    five-year bands: the pyramid draws the five-year ones only, each person counted once."""
+    from matplotlib.patches import Rectangle
+
+    five_year = demo_observations.loc[demo_observations["age"].astype(str) != "all"]
+    extra = []
+    for broad, members in {"0-14": ["0-4", "5-9", "10-14"], "75+": ["75-79", "80-84", "85-89", "90+"],
+                           "0": ["0-4"], "1-4": ["0-4"]}.items():
+        rows = five_year.loc[five_year["age"].astype(str).isin(members)]
+        keys = [c for c in rows.columns if c not in ("age", "value")]
+        summed = rows.groupby(keys, dropna=False, observed=True)["value"].sum().reset_index().assign(age=broad)
+        extra.append(summed)
+    mixed = pd.concat([demo_observations, *extra], ignore_index=True)
+    ax = viz.pyramid(mixed, territory, comparator="departement")
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert len(bars) == 2 * 19
+    assert sum(abs(p.get_width()) for p in bars) == pytest.approx(100.0)
+    reference = viz.pyramid(demo_observations, territory, comparator="departement")
+    assert ax.figure._cls_state.subtitle == reference.figure._cls_state.subtitle  # same total population
 
 
 def test_pyramid_from_communes_without_comparator(demo_observations, territory):
