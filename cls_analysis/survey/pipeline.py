@@ -81,8 +81,9 @@ def _margins(territory, observations: pd.DataFrame, data: pd.DataFrame) -> tuple
         period=period, names={"sex": "sexe", "age": "age_band", "commune": "commune_groupe"},
         sex_labels={"F": "Femme", "M": "Homme"},
     )
-    source = population["source"].iloc[0] if "source" in population and not population.empty else "Insee, RP"
-    return margins, data, f"{source} ({period})"
+    fictitious = "source" in population and population["source"].astype(str).str.contains("fictives").any()
+    label = f"Insee, recensement {period}" + (" (données fictives)" if fictitious else "")
+    return margins, data, label
 
 
 def survey_for_territory(territory, *, observations: pd.DataFrame, data_dir: str | Path | None = None,
