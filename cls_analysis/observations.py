@@ -591,6 +591,113 @@ def _measure_rules(names: Iterable[str]) -> dict[str, tuple[str, str | None, boo
     return rules
 
 
+#: Largest number of zone × key cells combined at once: levels with many zones (every commune
+#: of France) are combined key block by key block, so memory stays bounded.
+_BLOCK_CELLS = 4_000_000
+#: Status labels of combined rows (sorted: they are the categories of the status column).
+_STATUS_LABELS = ("missing", "ok", "secret", "zero")
+_MISSING, _OK, _SECRET, _ZERO = range(4)
+
+
+class _Prepared:
+    """What every zone level of a combination needs of the member rows, computed once.
+
+    Keys (period × measure × sex × age) and members as integer codes; per row the value to
+    sum (already weighted), the weight, the secret / usable flags and the member's population;
+    per key its aggregation, sparseness, source label and the départements its sources cover.
+    """
+
+    def __init__(self, rows: pd.DataFrame, rules: dict, population: pd.Series | None):
+        self.key_codes, self.key_frame = _factorize_keys(rows)
+        self.n_keys = len(self.key_frame)
+        key_measures = self.key_frame["measure"].astype(str).to_numpy()
+        self.key_weighted = np.array([rules[m][0] == "weighted" for m in key_measures], dtype=bool)
+        self.key_sparse = np.array([rules[m][2] for m in key_measures], dtype=bool)
+        self.member_codes, self.members = _codes(rows["zone_code"])
+        status_codes, status_uniques = _codes(rows["status"])
+        weight, weight_bad = _weights(rows, rules)
+        usable = _flag(status_codes, status_uniques, ["ok", "zero"]) & ~weight_bad
+        self.secret = _flag(status_codes, status_uniques, ["secret"]).astype(float)
+        self.usable = usable.astype(float)
+        value = rows["value"].to_numpy(dtype=float)
+        self.total = np.where(usable, np.nan_to_num(value) * weight, 0.0)
+        self.wsum = np.where(usable, weight, 0.0)
+        self.population = None if population is None else pd.Series(population)
+        if population is not None:
+            member_pop = self.population.reindex(self.members).fillna(0).to_numpy(dtype=float)
+            self.pop_usable = np.where(usable, member_pop[self.member_codes], 0.0)
+        else:
+            self.pop_usable = self.usable
+
+        # source labels per key: the sorted distinct sources of its rows, joined
+        source_codes, source_uniques = _codes(rows["source"])
+        n_sources = len(source_uniques) + 1
+        presence = np.zeros(self.n_keys * n_sources, dtype=bool)
+        presence[self.key_codes * n_sources + source_codes + 1] = True
+        presence = presence.reshape(self.n_keys, n_sources)
+        labels = np.array(["nan", *(str(s) for s in source_uniques)], dtype=object)
+        self.key_source = np.array([" ; ".join(sorted(labels[row])) for row in presence], dtype=object)
+
+        # départements where each key's sources have rows (coverage of sparse measures)
+        member_deps = np.array([departement_of_commune(str(c)) for c in self.members], dtype=object)
+        self.dep_names, dep_of_member = np.unique(member_deps.astype(str), return_inverse=True)
+        self.dep_position = {d: i for i, d in enumerate(self.dep_names)}
+        self.key_dep_covered = None
+        if self.key_sparse.any():
+            source_dep = np.zeros((n_sources, len(self.dep_names)), dtype=np.float32)
+            source_dep[source_codes + 1, dep_of_member[self.member_codes]] = 1.0
+            covered = (presence.astype(np.float32) @ source_dep) > 0
+            # one more column, never covered: départements without any row
+            self.key_dep_covered = np.hstack([covered, np.zeros((self.n_keys, 1), dtype=bool)])
+        self._order: tuple[np.ndarray, np.ndarray] | None = None
+
+    def rows_by_key(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row positions sorted by key, and where each key's rows start (``n_keys + 1`` bounds)."""
+        if self._order is None:
+            order = np.argsort(self.key_codes, kind="stable")
+            bounds = np.searchsorted(self.key_codes[order], np.arange(self.n_keys + 1))
+            self._order = (order, bounds)
+        return self._order
+
+
+def _weights(rows: pd.DataFrame, rules: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Weight of each row (1 but for weighted means) and whether a needed weight is unusable.
+
+    The weight of a weighted-mean row is the row of its weight measure with the same member,
+    period, sex and age; absent, secret or missing, the row is unusable.
+    """
+    weight = np.ones(len(rows))
+    bad = np.zeros(len(rows), dtype=bool)
+    weighted = [m for m, r in rules.items() if r[0] == "weighted"]
+    if not weighted:
+        return weight, bad
+    measure_codes, measure_uniques = _codes(rows["measure"])
+    position = {str(m): i for i, m in enumerate(measure_uniques)}
+    target = np.full(len(measure_uniques) + 1, -1, dtype=np.int64)  # last: missing measure
+    for m in weighted:
+        target[position[m]] = position.get(rules[m][1], -1)
+    row_target = target[measure_codes]
+    is_w = np.isin(measure_codes, [position[m] for m in weighted])
+    is_weight = np.isin(measure_codes, [t for t in target if t >= 0])
+    base = np.zeros(len(rows), dtype=np.int64)
+    for column in ("zone_code", "period", "sex", "age"):
+        codes, uniques = _codes(rows[column])
+        base = base * (len(uniques) + 1) + codes + 1
+    n_measures = len(measure_uniques) + 1
+    have = pd.Index(base[is_weight] * n_measures + measure_codes[is_weight] + 1)
+    first = ~have.duplicated(keep="first")
+    have = have[first]
+    wanted = np.where(row_target[is_w] >= 0, base[is_w] * n_measures + row_target[is_w] + 1, -1)
+    found = have.get_indexer(wanted)
+    status_codes, status_uniques = _codes(rows["status"])
+    w_value = rows["value"].to_numpy(dtype=float)[is_weight][first][np.clip(found, 0, None)]
+    w_ok = _flag(status_codes, status_uniques, ["ok", "zero"])[is_weight][first][np.clip(found, 0, None)]
+    unusable = (found < 0) | ~w_ok | np.isnan(w_value)
+    weight[is_w] = np.where(unusable, 0.0, w_value)
+    bad[is_w] = unusable
+    return weight, bad
+
+
 def _combine(
     rows: pd.DataFrame,
     membership: pd.DataFrame,
@@ -607,197 +714,183 @@ def _combine(
     ``policy``: zone_type → ``strict`` (every member needed), ``tolerant`` (members without
     value weighing less than ``tolerance`` of the population allowed) or ``present`` (any
     member present is enough). ``population``: member → population, for ``tolerant``.
+
+    Each zone type is combined with integer codes and ``bincount`` over the rows: a zone type
+    whose members belong to one zone each (a partition: every commune of France, every EPCI…)
+    costs one pass over the rows, in blocks of keys when it has many zones. Text columns of the
+    result are categoricals.
     """
     report = report if report is not None else {}
     if rows.empty or membership.empty:
         return empty().drop(columns="cog")
     rules = _measure_rules(rows["measure"].unique())
-    kind_of = {m: r[0] for m, r in rules.items()}
-    rows = rows.loc[rows["measure"].map(kind_of).isin(["sum", "weighted"])]
+    combinable = [m for m, r in rules.items() if r[0] in ("sum", "weighted")]
+    if len(combinable) < len(rules):
+        rows = rows.loc[np.asarray(rows["measure"].isin(combinable), dtype=bool)]
+        rules = {m: rules[m] for m in combinable}
     if rows.empty:
         return empty().drop(columns="cog")
+    prepared = _Prepared(rows, rules, population)
 
-    # weights of weighted means: joined on member, period, sex, age
-    weighted_measures = [m for m, r in rules.items() if r[0] == "weighted"]
-    weight = np.ones(len(rows))
-    weight_bad = np.zeros(len(rows), dtype=bool)
-    if weighted_measures:
-        is_w = rows["measure"].isin(weighted_measures).to_numpy()
-        sub = rows.loc[is_w, ["zone_code", "period", "sex", "age", "measure"]].copy()
-        sub["weight_measure"] = sub["measure"].map({m: rules[m][1] for m in weighted_measures})
-        weights = rows.loc[
-            rows["measure"].isin(set(sub["weight_measure"])),
-            ["zone_code", "period", "sex", "age", "measure", "value", "status"],
-        ].rename(columns={"measure": "weight_measure", "value": "w", "status": "w_status"})
-        weights = weights.drop_duplicates(["zone_code", "period", "sex", "age", "weight_measure"])
-        joined = sub.merge(weights, on=["zone_code", "period", "sex", "age", "weight_measure"], how="left")
-        w = joined["w"].to_numpy(dtype=float)
-        bad = ~joined["w_status"].isin(["ok", "zero"]).to_numpy() | np.isnan(w)
-        weight[is_w] = np.where(bad, 0.0, w)
-        weight_bad[is_w] = bad
-
-    # keys and members as integers
-    key_codes, key_frame = _factorize_keys(rows)
-    n_keys = len(key_frame)
-    member_codes, members = _codes(rows["zone_code"])
-    status_codes, status_uniques = _codes(rows["status"])
-    value = rows["value"].to_numpy(dtype=float)
-    is_secret = _flag(status_codes, status_uniques, ["secret"])
-    usable = _flag(status_codes, status_uniques, ["ok", "zero"]) & ~weight_bad
-    val = np.where(usable, np.nan_to_num(value), 0.0)
-    key_kind = np.array([kind_of[m] for m in key_frame["measure"].astype(str)], dtype=object)
-    key_sparse = np.array([rules[m][2] for m in key_frame["measure"].astype(str)], dtype=bool)
-
-    # source labels per key
-    source_codes, source_uniques = _codes(rows["source"])
-    n_sources = max(len(source_uniques), 1)
-    pairs = np.unique(key_codes * n_sources + source_codes)
-    key_source_lists: dict[int, list[str]] = {}
-    for pair in pairs.tolist():
-        key_source_lists.setdefault(pair // n_sources, []).append(str(source_uniques[pair % n_sources]))
-    key_source = np.array([" ; ".join(sorted(key_source_lists.get(k, []))) for k in range(n_keys)], dtype=object)
-
-    # coverage of sparse keys: départements where each source has rows
-    dep_names, dep_of_member = np.unique(
-        np.array([departement_of_commune(str(c)) for c in members], dtype=object).astype(str), return_inverse=True
-    )
-    coverage = None
-    if key_sparse.any():
-        n_deps = max(len(dep_names), 1)
-        source_dep = np.unique(source_codes * n_deps + dep_of_member[member_codes])
-        deps_by_source: dict[int, set[str]] = {}
-        for pair in source_dep.tolist():
-            deps_by_source.setdefault(pair // n_deps, set()).add(str(dep_names[pair % n_deps]))
-        sources_by_key: dict[int, list[int]] = {}
-        for pair in pairs.tolist():
-            sources_by_key.setdefault(pair // n_sources, []).append(pair % n_sources)
-        coverage = {
-            k: set().union(*(deps_by_source[s] for s in sources_by_key[k]))
-            for k in np.flatnonzero(key_sparse)
-            if k in sources_by_key
-        }
-
-    outputs = []
+    levels, frames = [], []
     for zone_type, zones in membership.groupby("zone_type", sort=False):
-        zone_codes, zone_index = pd.factorize(zones["zone_code"])
-        n_zones = len(zone_index)
-        rule = policy.get(zone_type, "strict")
+        zone_type = str(zone_type)
         if zones["member"].duplicated().any():
             # a member in several zones of the same type: one zone at a time
-            parts = [
+            frames.extend(
                 _combine(rows, z.assign(zone_type=zone_type), policy=policy, population=population,
                          tolerance=tolerance, report=report)
                 for _, z in zones.groupby("zone_code", sort=False)
-            ]
-            outputs.extend(parts)
-            continue
-        zone_of_member = pd.Series(zone_codes, index=zones["member"].to_numpy())
-        member_zone = zone_of_member.reindex(members).to_numpy()
-        row_zone = member_zone[member_codes]
-        inside = ~np.isnan(row_zone)
-        if not inside.any() and not key_sparse.any():
-            continue
-        z = row_zone[inside].astype(np.int64)
-        k = key_codes[inside]
-        g = z * n_keys + k
-        size = n_zones * n_keys
-        w = weight[inside]
-        n_rows = np.bincount(g, minlength=size)
-        n_secret = np.bincount(g, weights=is_secret[inside], minlength=size)
-        n_usable = np.bincount(g, weights=usable[inside], minlength=size)
-        total = np.bincount(g, weights=val[inside] * w, minlength=size)
-        wsum = np.bincount(g, weights=np.where(usable[inside], w, 0.0), minlength=size)
-        n_members = np.bincount(zone_codes, minlength=n_zones).astype(float)
-        if population is not None:
-            member_pop = population.reindex(zones["member"].to_numpy()).fillna(0).to_numpy(dtype=float)
-            zone_pop = np.bincount(zone_codes, weights=member_pop, minlength=n_zones)
-            row_pop = pd.Series(population).reindex(members).fillna(0).to_numpy(dtype=float)[member_codes][inside]
-            pop_usable = np.bincount(g, weights=np.where(usable[inside], row_pop, 0.0), minlength=size)
-        else:
-            zone_pop = n_members
-            pop_usable = n_usable
-
-        shape = (n_zones, n_keys)
-        n_rows, n_secret, n_usable = n_rows.reshape(shape), n_secret.reshape(shape), n_usable.reshape(shape)
-        total, wsum, pop_usable = total.reshape(shape), wsum.reshape(shape), pop_usable.reshape(shape)
-        members_2d = np.broadcast_to(n_members[:, None], shape)
-        zone_pop_2d = np.broadcast_to(zone_pop[:, None], shape)
-
-        sparse_2d = np.broadcast_to(key_sparse[None, :], shape)
-        emit = (n_rows > 0) | sparse_2d
-        covered = np.ones(shape, dtype=bool)
-        if coverage is not None:
-            zone_deps = (
-                pd.DataFrame({"z": zone_codes, "dep": [departement_of_commune(str(m)) for m in zones["member"]]})
-                .drop_duplicates()
-                .groupby("z")["dep"]
-                .agg(set)
             )
-            for kk, deps in coverage.items():
-                covered[:, kk] = [zone_deps.get(zz, set()) <= deps for zz in range(n_zones)]
-            for kk in np.flatnonzero(key_sparse):
-                if kk not in coverage:
-                    covered[:, kk] = False
+            continue
+        level = _combine_level(prepared, zone_type, zones, policy.get(zone_type, "strict"), tolerance, report)
+        if level is not None:
+            levels.append(level)
+    out = _assemble(prepared, levels)
+    if frames:
+        parts = [_with_cog(f) for f in [out, *frames] if len(f)]
+        out = concat(parts).drop(columns="cog") if parts else out
+    return out
 
-        without = members_2d - n_usable - n_secret  # members with no usable value
+
+def _combine_level(p: _Prepared, zone_type: str, zones: pd.DataFrame, rule: str, tolerance: float,
+                   report: dict) -> dict | None:
+    """Zone rows of one zone type whose members each belong to one zone (arrays, see _assemble)."""
+    zone_codes, zone_index = pd.factorize(zones["zone_code"].to_numpy(dtype=object))
+    n_zones = len(zone_index)
+    member_list = zones["member"].to_numpy(dtype=object)
+    where = pd.Index(member_list).get_indexer(p.members)
+    member_zone = np.where(where >= 0, zone_codes[np.clip(where, 0, None)], -1)
+    n_members = np.bincount(zone_codes, minlength=n_zones).astype(float)
+    if p.population is not None:
+        member_pop = p.population.reindex(member_list).fillna(0).to_numpy(dtype=float)
+        zone_pop = np.bincount(zone_codes, weights=member_pop, minlength=n_zones)
+    else:
+        zone_pop = n_members
+
+    # départements of each zone's members, for sparse measures
+    incidence = None
+    if p.key_dep_covered is not None:
+        n_deps = len(p.dep_names) + 1
+        dep_of = np.array([p.dep_position.get(departement_of_commune(str(m)), n_deps - 1) for m in member_list])
+        incidence = np.zeros((n_zones, n_deps), dtype=np.float32)
+        incidence[zone_codes, dep_of] = 1.0
+
+    row_zone = member_zone[p.member_codes]
+    block_keys = max(1, _BLOCK_CELLS // max(n_zones, 1))
+    whole = block_keys >= p.n_keys
+    if not whole:
+        order, bounds = p.rows_by_key()
+    out_zone, out_key, out_value, out_status = [], [], [], []
+    for k0 in range(0, p.n_keys, block_keys):
+        k1 = min(k0 + block_keys, p.n_keys)
+        width = k1 - k0
+        if whole:
+            sel = np.flatnonzero(row_zone >= 0)
+        else:
+            sel = order[bounds[k0]:bounds[k1]]
+            sel = sel[row_zone[sel] >= 0]
+        sparse = p.key_sparse[k0:k1]
+        if not len(sel) and not sparse.any():
+            continue
+        g = row_zone[sel] * width + (p.key_codes[sel] - k0)
+        size = n_zones * width
+        shape = (n_zones, width)
+        n_rows = np.bincount(g, minlength=size).reshape(shape)
+        n_secret = np.bincount(g, weights=p.secret[sel], minlength=size).reshape(shape)
+        n_usable = np.bincount(g, weights=p.usable[sel], minlength=size).reshape(shape)
+        total = np.bincount(g, weights=p.total[sel], minlength=size).reshape(shape)
+        wsum = np.bincount(g, weights=p.wsum[sel], minlength=size).reshape(shape)
+        pop_usable = np.bincount(g, weights=p.pop_usable[sel], minlength=size).reshape(shape)
+        emit = (n_rows > 0) | sparse[None, :]
+
+        without = n_members[:, None] - n_usable - n_secret  # members with no usable value
         if rule == "strict":
             complete = without <= 0
         elif rule == "tolerant":
-            share = np.where(zone_pop_2d > 0, 1 - pop_usable / np.where(zone_pop_2d > 0, zone_pop_2d, 1), without / members_2d)
+            zpop = zone_pop[:, None]
+            share = np.where(zpop > 0, 1 - pop_usable / np.where(zpop > 0, zpop, 1), without / n_members[:, None])
             complete = share <= tolerance + 1e-12
         else:  # present
             complete = n_usable > 0
-        complete = np.where(sparse_2d, covered, complete)
+        if sparse.any():
+            uncovered = incidence @ (~p.key_dep_covered[k0:k1]).T.astype(np.float32)
+            complete = np.where(sparse[None, :], uncovered == 0, complete)
 
-        kinds_2d = np.broadcast_to(key_kind[None, :], shape)
+        weighted = p.key_weighted[k0:k1][None, :]
         with np.errstate(invalid="ignore", divide="ignore"):
-            value_2d = np.where(kinds_2d == "weighted", total / wsum, total)
-        status_2d = np.where(
-            n_secret > 0,
-            "secret",
-            np.where(~complete, "missing", np.where((kinds_2d == "sum") & (total == 0), "zero", "ok")),
-        )
-        status_2d = np.where((status_2d == "ok") & (kinds_2d == "weighted") & ~(wsum > 0), "missing", status_2d)
-        value_2d = np.where(np.isin(status_2d, ["ok", "zero"]), value_2d, np.nan)
-        value_2d = np.where(status_2d == "zero", 0.0, value_2d)
+            value = np.where(weighted, total / wsum, total)
+        status = np.full(shape, _OK, dtype=np.int8)
+        status[~weighted & (total == 0)] = _ZERO
+        status[~complete] = _MISSING
+        status[n_secret > 0] = _SECRET
+        status[(status == _OK) & weighted & ~(wsum > 0)] = _MISSING
+        value = np.where((status == _OK) | (status == _ZERO), value, np.nan)
+        value[status == _ZERO] = 0.0
 
         zi, ki = np.nonzero(emit)
-        out = key_frame.iloc[ki].reset_index(drop=True)
-        out.insert(0, "zone_code", zone_index[zi])
-        out.insert(0, "zone_type", zone_type)
-        out["value"] = value_2d[zi, ki]
-        out["status"] = status_2d[zi, ki]
-        out["source"] = key_source[ki]
-        outputs.append(out)
+        out_zone.append(zi.astype(np.int32))
+        out_key.append((ki + k0).astype(np.int32))
+        out_value.append(value[zi, ki])
+        out_status.append(status[zi, ki])
 
         # reports: partial secrets and incomplete comparators
         partial = (n_secret > 0) & emit & (n_usable > 0)
         if partial.any():
             pz, pk = np.nonzero(partial)
             report.setdefault("secret_partial", []).append(
-                key_frame.iloc[pk].reset_index(drop=True).assign(
-                    zone_type=zone_type,
-                    zone_code=zone_index[pz],
-                    n_secret=n_secret[pz, pk].astype(int),
-                    known_sum=total[pz, pk],
+                p.key_frame.iloc[pk + k0].reset_index(drop=True).assign(
+                    zone_type=zone_type, zone_code=zone_index[pz],
+                    n_secret=n_secret[pz, pk].astype(int), known_sum=total[pz, pk],
                 )
             )
         if rule == "tolerant":
-            gap = emit & complete & ~sparse_2d & (without > 0)
+            gap = emit & complete & ~sparse[None, :] & (without > 0)
             if gap.any():
                 gz, gk = np.nonzero(gap)
                 report.setdefault("incomplete", []).append(
-                    key_frame.iloc[gk].reset_index(drop=True).assign(
-                        zone_type=zone_type,
-                        zone_code=zone_index[gz],
-                        n_members=members_2d[gz, gk].astype(int),
-                        n_without_value=without[gz, gk].astype(int),
+                    p.key_frame.iloc[gk + k0].reset_index(drop=True).assign(
+                        zone_type=zone_type, zone_code=zone_index[gz],
+                        n_members=n_members[gz].astype(int), n_without_value=without[gz, gk].astype(int),
                     )
                 )
-    if not outputs:
+    if not out_zone:
+        return None
+    return {
+        "zone_type": zone_type,
+        "zones": np.asarray(zone_index, dtype=object),
+        "zone": np.concatenate(out_zone),
+        "key": np.concatenate(out_key),
+        "value": np.concatenate(out_value),
+        "status": np.concatenate(out_status),
+    }
+
+
+def _assemble(p: _Prepared, levels: list[dict]) -> pd.DataFrame:
+    """One observations frame (without ``cog``) from the arrays of :func:`_combine_level`."""
+    if not levels:
         return empty().drop(columns="cog")
-    result = pd.concat(outputs, ignore_index=True)
-    return result[[c for c in COLUMNS if c != "cog"]]
+    type_labels = sorted({lv["zone_type"] for lv in levels})
+    zone_labels = pd.Index(np.unique(np.concatenate([lv["zones"].astype(str) for lv in levels])), dtype=object)
+    type_codes, zone_codes = [], []
+    for lv in levels:
+        type_codes.append(np.full(len(lv["zone"]), type_labels.index(lv["zone_type"]), dtype=np.int8))
+        zone_codes.append(zone_labels.get_indexer(lv["zones"].astype(str))[lv["zone"]])
+    key = np.concatenate([lv["key"] for lv in levels])
+    columns = {
+        "zone_type": pd.Categorical.from_codes(np.concatenate(type_codes), categories=pd.Index(type_labels, dtype=object)),
+        "zone_code": pd.Categorical.from_codes(np.concatenate(zone_codes), categories=zone_labels),
+    }
+    for column in ("period", "measure", "sex", "age"):
+        cat = categorical(p.key_frame[column].array)
+        columns[column] = pd.Categorical.from_codes(cat.codes[key], categories=cat.categories)
+    columns["value"] = np.concatenate([lv["value"] for lv in levels])
+    columns["status"] = pd.Categorical.from_codes(
+        np.concatenate([lv["status"] for lv in levels]), categories=pd.Index(_STATUS_LABELS, dtype=object)
+    )
+    source = categorical(p.key_source)
+    columns["source"] = pd.Categorical.from_codes(source.codes[key], categories=source.categories)
+    return pd.DataFrame(columns)
 
 
 def _codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -827,13 +920,27 @@ def _flag(codes: np.ndarray, uniques: np.ndarray, wanted: Sequence[str]) -> np.n
 
 
 def _factorize_keys(rows: pd.DataFrame, columns: Sequence[str] = _KEY) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer code of each row's key (``columns``) and the table of distinct keys."""
+    """Integer code of each row's key (``columns``) and the table of distinct keys.
+
+    Keys are numbered in the order of their columns' codes (as :func:`numpy.unique` would);
+    when the product of the columns' numbers of values is small, without sorting the rows.
+    """
     combined = np.zeros(len(rows), dtype=np.int64)
+    space = 1
     for column in columns:
         codes, uniques = _codes(rows[column])
-        combined = combined * (len(uniques) + 1) + codes
-    unique_keys, inverse = np.unique(combined, return_inverse=True)
-    first = np.zeros(len(unique_keys), dtype=np.int64)
+        combined = combined * (len(uniques) + 1) + codes + 1
+        space *= len(uniques) + 1
+    if space <= max(4 * len(rows), 1 << 22):
+        present = np.zeros(space, dtype=bool)
+        present[combined] = True
+        rank = np.cumsum(present) - 1
+        inverse = rank[combined]
+        n_keys = int(rank[-1]) + 1 if space else 0
+    else:
+        _, inverse = np.unique(combined, return_inverse=True)
+        n_keys = int(inverse.max()) + 1 if len(inverse) else 0
+    first = np.zeros(n_keys, dtype=np.int64)
     first[inverse[::-1]] = np.arange(len(combined))[::-1]
     frame = rows.iloc[first][list(columns)].reset_index(drop=True)
     return inverse.astype(np.int64), frame
@@ -963,10 +1070,13 @@ def to_cog(
     moving = set(unknown) | set(changed.index) | {o for o, n in known.items() if n in merged_codes}
     moves = todo & np.asarray(obs["zone_code"].isin(list(moving)), dtype=bool) if moving else np.zeros(len(obs), dtype=bool)
     stays = todo & ~moves
-    out = obs.loc[~moves].copy()
-    cog = out["cog"].to_numpy(dtype=float, na_value=np.nan)
-    cog[stays[~moves]] = target
-    out["cog"] = pd.array(cog, dtype="Float64").astype("Int64")
+    out = obs.loc[~moves] if moves.any() else obs.copy(deep=False)
+    cog = out["cog"].array
+    updated = stays[~moves]
+    out["cog"] = pd.arrays.IntegerArray(
+        np.where(updated, target, cog.to_numpy(dtype=np.int64, na_value=0)),
+        np.asarray(cog.isna(), dtype=bool) & ~updated,
+    )
     parts = [out]
     rows = obs.loc[moves & np.asarray(obs["zone_code"].isin(list(known.index)), dtype=bool)]
     if not rows.empty:
@@ -1013,6 +1123,7 @@ def aggregate(
     *,
     passage: pd.DataFrame | None = None,
     tolerance: float = 0.01,
+    sort: bool = True,
 ) -> pd.DataFrame:
     """Observations of every zone of ``territory``, from commune and published observations.
 
@@ -1029,6 +1140,9 @@ def aggregate(
         INSEE table de passage (``old_code, code``) for codes of older vintages.
     tolerance : float, default 0.01
         Largest population share of a comparator's communes that may lack a value.
+    sort : bool, default True
+        Sort the rows by measure, period, sex, age, zone type and code (the national pass,
+        with tens of millions of rows, does without).
 
     Returns
     -------
@@ -1093,17 +1207,16 @@ def aggregate(
     # départements → régions and France for sums published by département only
     from_deps = _from_departements(obs, zones, geography, rules, communes)
 
-    result = _prioritise([published, derived, own, from_deps])
-    result["cog"] = pd.array(
-        np.where(result["zone_type"].eq("commune"), geography.cog_year, None), dtype="Int64"
-    )
-    result = result[COLUMNS].astype({"value": float, "cog": "Int64"})
-    order = {t: i for i, t in enumerate(["territory", "epci", "commune", "departement", "region", "france"])}
-    result = result.sort_values(
-        ["measure", "period", "sex", "age", "zone_type", "zone_code"],
-        key=lambda s: s.map(order) if s.name == "zone_type" else s,
-        ignore_index=True,
-    )
+    # Published values win over sums of communes, which win over what départements give. Sums
+    # for commune zones cannot collide with anything: published values are for larger zones,
+    # ``own`` holds the other measures and ``from_deps`` régions and France only. Only the
+    # (few) other rows are checked for duplicates.
+    fine = np.asarray(derived["zone_type"] == "commune", dtype=bool)
+    result = concat([_with_cog(_prioritise([published, derived.loc[~fine], own, from_deps])),
+                     _with_cog(derived.loc[fine])])
+    is_commune = np.asarray(result["zone_type"] == "commune", dtype=bool)
+    result["cog"] = pd.arrays.IntegerArray(np.full(len(result), geography.cog_year, dtype=np.int64), ~is_commune)
+    result = _sorted(result) if sort else result
     result.attrs = {
         "incomplete": _report_frame(report, "incomplete").astype(object).to_dict("records"),
         "secret_partial": _report_frame(report, "secret_partial").astype(object).to_dict("records"),
@@ -1142,12 +1255,41 @@ def _from_departements(obs, zones, geography, rules, communes) -> pd.DataFrame:
 
 
 def _prioritise(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    frames = [p[[c for c in COLUMNS if c != "cog"]] for p in parts if len(p)]
+    """The rows of ``parts`` (in order of priority), each key kept once: from the first part having it."""
+    frames = [_with_cog(p) for p in parts if len(p)]
     if not frames:
-        return empty()
-    out = pd.concat(frames, ignore_index=True)
-    key = ["zone_type", "zone_code", "period", "measure", "sex", "age"]
-    return out.drop_duplicates(key, keep="first").reset_index(drop=True)
+        return empty().drop(columns="cog")
+    out = concat(frames)
+    codes, _ = _factorize_keys(out, ["zone_type", "zone_code", "period", "measure", "sex", "age"])
+    first = np.zeros(len(out), dtype=bool)
+    first[np.unique(codes, return_index=True)[1]] = True
+    return out.loc[first].drop(columns="cog").reset_index(drop=True)
+
+
+def _with_cog(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the columns of observations (an empty ``cog`` added where absent)."""
+    if "cog" not in frame:
+        frame = frame.assign(cog=pd.arrays.IntegerArray(np.zeros(len(frame), dtype=np.int64), np.ones(len(frame), dtype=bool)))
+    return frame[COLUMNS]
+
+
+_ZONE_TYPE_ORDER = ("territory", "epci", "commune", "departement", "region", "france")
+
+
+def _sorted(obs: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by measure, period, sex, age, zone type (territory first) and zone code."""
+    key = np.zeros(len(obs), dtype=np.int64)
+    for column in ("measure", "period", "sex", "age", "zone_type", "zone_code"):
+        cat = categorical(obs[column].array)
+        codes = cat.codes.astype(np.int64)
+        if column == "zone_type":
+            rank = np.array([_ZONE_TYPE_ORDER.index(t) if t in _ZONE_TYPE_ORDER else len(_ZONE_TYPE_ORDER)
+                             for t in cat.categories], dtype=np.int64)
+            codes, size = rank[codes], len(_ZONE_TYPE_ORDER) + 1
+        else:
+            size = len(cat.categories)
+        key = key * (size + 1) + codes + 1
+    return obs.take(np.argsort(key, kind="stable")).reset_index(drop=True)
 
 
 def _check_columns(obs: pd.DataFrame) -> None:

@@ -80,47 +80,16 @@ class NationalZones:
         return pd.concat(parts, ignore_index=True).astype("string")
 
 
-class _Chunk:
-    """The zones of one région (its communes, EPCIs and départements) for a national pass."""
-
-    def __init__(self, geography: Geography, zones: pd.DataFrame):
-        self.geography, self.code, self.epcis, self._zones = geography, "chunk", [], zones
-
-    def zones(self) -> pd.DataFrame:
-        return self._zones
-
-
 def aggregate_national(obs: pd.DataFrame, national: NationalZones) -> pd.DataFrame:
-    """Observations of every zone of France, aggregated région by région.
+    """Observations of every zone of France, in one aggregation (rows not sorted).
 
-    One aggregation over all zones at once would join every observation with all its zones
-    (tens of millions of rows); région by région, then régions and France together, the same
-    rules apply with a bounded memory.
+    Every zone type is a partition of the communes, so the aggregation combines each type in
+    one pass over the commune observations (see :func:`cls_analysis.observations.aggregate`).
     """
     from cls_analysis import observations
 
-    zones = national.zones()
-    communes = zones.loc[zones["zone_type"] == "commune", "commune"]
-    region_of = national.geography.communes.set_index("code")["region"]
-    parts = []
-    fine = zones.loc[zones["zone_type"].isin(["commune", "epci", "departement"])]
-    if not fine.empty:
-        # each zone goes with the région of most of its communes
-        home = fine.assign(_region=fine["commune"].map(region_of))
-        owner = home.groupby(["zone_type", "zone_code"])["_region"].agg(lambda r: r.mode().iat[0])
-        fine = fine.merge(owner.rename("_owner").reset_index(), on=["zone_type", "zone_code"])
-        commune_rows = obs.loc[obs["zone_type"] != "commune"]
-        for _, block in fine.groupby("_owner", sort=True):
-            members = set(block["commune"])
-            chunk_obs = pd.concat([obs.loc[(obs["zone_type"] == "commune") & obs["zone_code"].isin(members)],
-                                   commune_rows], ignore_index=True)
-            result = observations.aggregate(chunk_obs, _Chunk(national.geography, block.drop(columns="_owner")))
-            parts.append(result.loc[result["zone_type"].isin(["commune", "epci", "departement"])])
-    coarse = zones.loc[zones["zone_type"].isin(["region", "france"])]
-    parts.append(observations.aggregate(obs, _Chunk(national.geography, coarse)))
-    out = pd.concat(parts, ignore_index=True)
+    out = observations.aggregate(obs, national, sort=False)
     out.attrs = {}
-    del communes
     return out
 
 
