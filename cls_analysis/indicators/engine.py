@@ -29,6 +29,7 @@ from cls_analysis.indicators.select import (
     match_denominator_period,
     period_bounds,
     select_values,
+    shared_codes,
 )
 
 __all__ = ["RESULT_COLUMNS", "classified_communes", "compute", "compute_zone_results"]
@@ -68,9 +69,35 @@ RESULT_COLUMNS = [
 _ZONE_ORDER = {"territory": 0, "epci": 1, "commune": 2, "departement": 3, "region": 4, "france": 5}
 
 
+class _ByMeasure:
+    """The rows of each measure of a zone observations table, taken when first asked for.
+
+    The table is sorted once by measure; a measure's rows are one slice of that order.
+    """
+
+    def __init__(self, zobs: pd.DataFrame):
+        measure = zobs["measure"].astype("category")
+        codes = measure.cat.codes.to_numpy()
+        self._zobs = zobs
+        self._order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[self._order], np.arange(len(measure.cat.categories) + 1))
+        self._slices = {str(m): (bounds[i], bounds[i + 1]) for i, m in enumerate(measure.cat.categories)
+                        if bounds[i + 1] > bounds[i]}
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._slices
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            start, stop = self._slices[name]
+            self._frames[name] = self._zobs.take(self._order[start:stop]).reset_index(drop=True)
+        return self._frames[name]
+
+
 @dataclass
 class _Context:
-    zobs: dict[str, pd.DataFrame]
+    zobs: _ByMeasure
     zones: pd.DataFrame  # zone_type, zone_code, zone_name, commune
     france: pd.DataFrame  # the France zone's (zone_type, zone_code)
     communes: pd.DataFrame | None = None  # commune observations of all France (share_below)
@@ -106,20 +133,16 @@ def _pair(num: pd.DataFrame, den: pd.DataFrame, extra: Sequence[str] = ()) -> pd
         return pd.DataFrame(columns=[*KEYS, *extra, "x", "n", "x_ok", "x_secret", "n_factor"])
     available = sorted(den["period"].unique())
     mapping = {p: match_denominator_period(p, available) for p in num["period"].unique()}
-    num = num.assign(
-        _den_period=num["period"].map({p: m[0] if m else None for p, m in mapping.items()}),
-        n_factor=num["period"].map({p: m[1] if m else np.nan for p, m in mapping.items()}),
-    )
-    den = den.rename(columns={"period": "_den_period", "value": "n"})
-    merged = num.merge(
-        den[["zone_type", "zone_code", "_den_period", *extra, "n"]],
-        on=["zone_type", "zone_code", "_den_period", *extra],
-        how="left",
-    )
-    merged["n"] = merged["n"] * merged["n_factor"]
-    return merged.rename(columns={"value": "x", "n_ok": "x_ok", "n_secret": "x_secret"}).drop(
-        columns="_den_period"
-    )
+    den_period = num["period"].map({p: m[0] if m else None for p, m in mapping.items()})
+    factor = num["period"].map({p: m[1] if m else np.nan for p, m in mapping.items()}).to_numpy(dtype=float)
+    wanted = num[["zone_type", "zone_code", *extra]].assign(period=den_period)
+    num_key, den_key = shared_codes([wanted, den], ["zone_type", "zone_code", "period", *extra])
+    position = pd.Index(den_key).get_indexer(num_key)
+    n = np.where(position >= 0, den["value"].to_numpy(dtype=float)[np.clip(position, 0, None)], np.nan)
+    out = num.rename(columns={"value": "x", "n_ok": "x_ok", "n_secret": "x_secret"})
+    out["n_factor"] = factor
+    out["n"] = n * factor
+    return out
 
 
 def _widen(result: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
@@ -279,29 +302,58 @@ def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = 
         )
     relabel = {e: b for e, b in into.items() if b != e}
     if relabel:
-        num_rows = num_rows.assign(age=num_rows["age"].astype(str).map(lambda a: relabel.get(a, a)))
+        num_rows = num_rows.assign(age=_relabel(num_rows["age"], relabel))
     num = select_values(num_rows, num_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=bands)
     den = select_values(den_rows, den_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=bands)
     if num.empty or den.empty:
         return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
     # every band of the denominator, with the zone's events (0 where the band has none)
-    has_events = num.groupby(KEYS, sort=False).size().rename("_has").reset_index()
     periods = {p: match_denominator_period(p, sorted(den["period"].unique())) for p in num["period"].unique()}
-    frames = []
+    blocks = []
     for period, match in periods.items():
         if match is None:
             continue
         den_period, factor = match
-        block = den.loc[den["period"] == den_period].assign(period=period)
-        block["value"] = block["value"] * factor
-        frames.append(block)
-    if not frames:
+        block = den.loc[np.asarray(den["period"] == den_period, dtype=bool)]
+        block = block.assign(period=pd.Categorical.from_codes(np.zeros(len(block), dtype=np.int8), categories=[period]),
+                             value=block["value"] * factor)
+        blocks.append(block)
+    if not blocks:
         return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
-    grid = pd.concat(frames, ignore_index=True).rename(columns={"value": "n"})
-    grid = grid.merge(has_events, on=KEYS, how="inner")
-    grid = grid.merge(num[[*KEYS, *extra, "value", "n_secret"]], on=[*KEYS, *extra], how="left")
-    grid["x"] = grid["value"].fillna(0.0)
-    return grid.drop(columns=["value", "_has"])
+    grid = _stack(blocks).rename(columns={"value": "n"})
+    grid_zone, event_zone = shared_codes([grid, num], KEYS)
+    grid = grid.loc[pd.Index(np.unique(event_zone)).get_indexer(grid_zone) >= 0].reset_index(drop=True)
+    grid_key, event_key = shared_codes([grid, num], [*KEYS, *extra])
+    position = pd.Index(event_key).get_indexer(grid_key)
+    found = position >= 0
+    safe = np.clip(position, 0, None)
+    events = num["value"].to_numpy(dtype=float)[safe]
+    grid["x"] = np.where(found & ~np.isnan(events), events, 0.0)
+    return grid[[*KEYS, *extra, "n", "x"]]
+
+
+def _relabel(ages: pd.Series, relabel: dict[str, str]) -> pd.Series:
+    """Age labels renamed (finer event bands into the population's band), by category."""
+    cat = ages.astype("category").array
+    labels = np.array([relabel.get(str(c), str(c)) for c in cat.categories], dtype=object)
+    uniques, inverse = np.unique(labels.astype(str), return_inverse=True)
+    codes = np.asarray(cat.codes, dtype=np.int64)
+    mapped = np.where(codes >= 0, inverse[np.clip(codes, 0, None)], -1)
+    return pd.Series(pd.Categorical.from_codes(mapped, categories=pd.Index(uniques, dtype=object)), index=ages.index)
+
+
+def _stack(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate frames with the same columns, categoricals kept as categoricals."""
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    columns = {}
+    for column in frames[0].columns:
+        parts = [f[column] for f in frames]
+        if all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+            columns[column] = pd.api.types.union_categoricals([p.array for p in parts], ignore_order=True)
+        else:
+            columns[column] = pd.concat(parts, ignore_index=True).array
+    return pd.DataFrame(columns)
 
 
 def _consistent(pair: pd.DataFrame) -> pd.DataFrame:
@@ -313,9 +365,8 @@ def _consistent(pair: pd.DataFrame) -> pd.DataFrame:
         return pair
     bad = (pair["n"].isna() | (pair["n"] <= 0)) & (pair["x"] > 0)
     if bad.any():
-        broken = pair.loc[bad, KEYS].drop_duplicates()
-        pair = pair.merge(broken.assign(_bad=True), on=KEYS, how="left")
-        pair = pair.loc[pair["_bad"].isna()].drop(columns="_bad")
+        key = shared_codes([pair], KEYS)[0]
+        pair = pair.loc[~np.isin(key, key[bad.to_numpy()])]
     return pair.assign(n=pair["n"].fillna(0.0))
 
 
@@ -327,13 +378,13 @@ def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
             return pd.DataFrame(columns=KEYS)
         standard = _opt(ind["standard"], "esp2013")
         if standard == "france":
-            france = pair.merge(ctx.france, on=["zone_type", "zone_code"])
-            standard = france.groupby("age")["n"].sum()
+            france = pair.loc[_in_zones(pair, ctx.france)]
+            standard = france.groupby("age", observed=True)["n"].sum()
         result = stats.dsr(pair, x="x", n="n", standard=standard, age="age", by=KEYS,
                            confidence=LEVELS, multiplier=float(ind["multiplier"]))
     elif kind == "isr":
         pair = _consistent(_by_age_pair(ind, ctx, by_sex=True))
-        reference = pair.merge(ctx.france, on=["zone_type", "zone_code"])
+        reference = pair.loc[_in_zones(pair, ctx.france)]
         if pair.empty or reference.empty:
             return pd.DataFrame(columns=KEYS)
         reference = reference.groupby(["period", "sex", "age"], as_index=False)[["x", "n"]].sum()
@@ -360,6 +411,12 @@ def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
     if secret is not None:
         wide = wide.merge(secret.reset_index(), on=KEYS, how="left")
     return wide
+
+
+def _in_zones(frame: pd.DataFrame, zones: pd.DataFrame) -> np.ndarray:
+    """Rows of ``frame`` whose (zone_type, zone_code) is one of ``zones``."""
+    mine, wanted = shared_codes([frame, zones], ["zone_type", "zone_code"])
+    return np.isin(mine, wanted)
 
 
 def _unavailable(zones: pd.DataFrame, reason: str) -> pd.DataFrame:
@@ -421,15 +478,25 @@ def _secondary_suppression(results: pd.DataFrame, zones: pd.DataFrame, parent_ty
     """
     import warnings
 
-    communes = results["zone_type"] == "commune"
     membership = zones.loc[zones["zone_type"].isin(parent_types), ["zone_type", "zone_code", "commune"]]
-    if not communes.any() or membership.empty:
+    candidates = np.asarray(results["zone_type"] == "commune", dtype=bool) & (results["_min_count"].to_numpy() > 0)
+    if not candidates.any() or membership.empty:
         return results
-    membership = membership.rename(columns={"zone_type": "parent_type", "zone_code": "parent"})
-    rows = results.loc[communes & (results["_min_count"] > 0)].reset_index()
-    rows = rows.merge(membership, left_on="zone_code", right_on="commune", how="inner")
-    if rows.empty:
+    rows = results.loc[candidates, ["zone_code", "numerator", "status", "indicator", "period", "_min_count"]]
+    blocks = []
+    for parent_type, members in membership.groupby("zone_type", sort=False, observed=True):
+        members = members.drop_duplicates("commune")
+        mine, theirs = shared_codes([rows[["zone_code"]], members[["commune"]].rename(columns={"commune": "zone_code"})],
+                                    ["zone_code"])
+        at = pd.Index(theirs).get_indexer(mine)
+        hit = at >= 0
+        if hit.any():
+            block = rows.loc[hit]
+            blocks.append(block.assign(index=block.index, parent_type=str(parent_type),
+                                       parent=members["zone_code"].to_numpy(dtype=object)[at[hit]]))
+    if not blocks:
         return results
+    rows = pd.concat(blocks, ignore_index=True)
     results = results.copy()
     for threshold, block in rows.groupby("_min_count", sort=False):
         hidden = block["status"].eq("suppressed").to_numpy()
@@ -459,14 +526,29 @@ def _mask_suppressed(results: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- comparisons
-def _assess(comparison: np.ndarray, polarity: str) -> np.ndarray:
-    out = np.full(comparison.shape, "not judged", dtype=object)
-    if polarity in {"+", "-"}:
-        good, bad = ("higher", "lower") if polarity == "+" else ("lower", "higher")
-        out[comparison == "similar"] = "similar"
-        out[comparison == good] = "better"
-        out[comparison == bad] = "worse"
+_COMPARISON_LABELS = ("higher", "similar", "lower", "not compared")  # codes 0, 1, 2 and -1
+_ASSESSMENT_LABELS = ("better", "similar", "worse", "not judged")
+
+
+def _assess(comparison: np.ndarray, polarity: np.ndarray) -> np.ndarray:
+    """Assessment codes (positions in ``_ASSESSMENT_LABELS``) from comparison codes (0 higher,
+    1 similar, 2 lower, -1 none) and polarity codes (+1 higher is better, -1, 0 not judged)."""
+    out = np.full(comparison.shape, 3, dtype=np.int8)
+    judged = polarity != 0
+    out[judged & (comparison == 1)] = 1
+    out[judged & (comparison == np.where(polarity > 0, 0, 2))] = 0
+    out[judged & (comparison == np.where(polarity > 0, 2, 0))] = 2
     return out
+
+
+def _text(codes: np.ndarray, labels: Sequence[str]) -> pd.Series:
+    """A text column from integer codes into ``labels`` (-1: the last label), without
+    building millions of Python strings."""
+    import pyarrow as pa
+
+    codes = np.where(codes < 0, len(labels) - 1, codes).astype(np.int32)
+    array = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(list(labels), type=pa.large_string()))
+    return pd.Series(array.cast(pa.large_string()), dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 def _parents(zones: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -482,37 +564,47 @@ def _parents(zones: pd.DataFrame, level: str) -> pd.DataFrame:
 
 
 def _compare(results: pd.DataFrame, zones: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
-    polarity = catalogue.set_index("id")["polarity"].astype(str)
+    """Each zone against France, its département and its région (95 %; 99.8 % for France).
+
+    Rows are matched to their comparator's row by integer keys (millions of rows in a national
+    pass); the assessment follows the indicator's polarity.
+    """
+    polarity = catalogue.set_index("id")["polarity"].astype(str).map({"+": 1, "-": -1})
+    row_polarity = results["indicator"].map(polarity).astype(float).fillna(0).to_numpy(dtype=np.int8)
     out = results.copy()
+    keys = out[["indicator", "period", "sex", "zone_type", "zone_code"]].astype("category")
+    zone_keys = keys[["zone_type", "zone_code"]]
+    index = out.index
     for level, suffix in (("france", ""), ("departement", "_departement"), ("region", "_region")):
         parents = _parents(zones, level)
         if parents.empty:
             continue
-        ref = out.loc[out["zone_type"] == level, ["indicator", "period", "sex", "zone_code", "value"]]
-        ref = ref.rename(columns={"zone_code": "parent", "value": "_ref"})
-        merged = out[["indicator", "period", "sex", "zone_type", "zone_code"]].merge(
-            parents, on=["zone_type", "zone_code"], how="left"
-        ).merge(ref, on=["indicator", "period", "sex", "parent"], how="left")
-        merged.index = out.index
-        own = out["zone_type"] == level
-        comparison = stats.significance(out["lower_ci"], out["upper_ci"], merged["_ref"])
-        comparison = np.where(own, None, comparison)
-        assess = np.array(
-            [None] * len(out), dtype=object
-        )
-        for indicator, index in out.groupby("indicator").groups.items():
-            positions = out.index.get_indexer(index)
-            assess[positions] = _assess(comparison[positions].astype(object), polarity.get(indicator, "0"))
-        assess = np.where(pd.isna(comparison), "not judged", assess)
-        comparison = np.where(pd.isna(comparison), "not compared", comparison)
-        out[f"comparison{suffix}"] = comparison
-        out[f"assessment{suffix}"] = assess
+        mine, theirs = shared_codes([zone_keys, parents], ["zone_type", "zone_code"])
+        at = pd.Index(theirs).get_indexer(mine)
+        parent = np.where(at >= 0, parents["parent"].to_numpy(dtype=object)[np.clip(at, 0, None)], None)
+        own = np.asarray(out["zone_type"] == level, dtype=bool)
+        ref = keys.loc[own, ["indicator", "period", "sex", "zone_code"]].assign(value=out.loc[own, "value"])
+        wanted = keys[["indicator", "period", "sex"]].assign(zone_code=parent)
+        want_key, ref_key = shared_codes([wanted, ref], ["indicator", "period", "sex", "zone_code"])
+        ref_index = pd.Index(ref_key)
+        if not ref_index.is_unique:
+            first = ~ref_index.duplicated(keep="first")
+            ref, ref_index = ref.loc[first], ref_index[first]
+        found = ref_index.get_indexer(want_key)
+        found = np.where(at >= 0, found, -1)
+        reference = np.where(found >= 0, ref["value"].to_numpy(dtype=float)[np.clip(found, 0, None)], np.nan)
+        comparison = stats.significance_codes(out["lower_ci"], out["upper_ci"], reference)
+        comparison[own] = -1
+        out[f"comparison{suffix}"] = _text(comparison, _COMPARISON_LABELS).set_axis(index)
+        out[f"assessment{suffix}"] = _text(_assess(comparison, row_polarity), _ASSESSMENT_LABELS).set_axis(index)
         if level == "france":
             france_names = zones.loc[zones["zone_type"] == "france"].drop_duplicates("zone_code")
-            out["comparator"] = merged["parent"].map(france_names.set_index("zone_code")["zone_name"]).fillna("France").to_numpy()
-            comparison998 = stats.significance(out["lower_ci_998"], out["upper_ci_998"], merged["_ref"])
-            comparison998 = np.where(own | pd.isna(comparison998), "not compared", comparison998)
-            out["comparison_998"] = comparison998
+            labels = [*france_names["zone_name"].astype(str), "France"]
+            position = pd.Index(france_names["zone_code"].astype(str).to_numpy(dtype=object)).get_indexer(parent)
+            out["comparator"] = _text(position, labels).set_axis(index)
+            comparison998 = stats.significance_codes(out["lower_ci_998"], out["upper_ci_998"], reference)
+            comparison998[own] = -1
+            out["comparison_998"] = _text(comparison998, _COMPARISON_LABELS).set_axis(index)
     return out
 
 
@@ -564,7 +656,7 @@ def compute_zone_results(
         if unknown:
             raise ClsAnalysisError(f"Indicateurs inconnus du catalogue : {', '.join(unknown)}.")
         catalogue = catalogue.loc[catalogue["id"].isin(wanted)]
-    measures = {name: frame for name, frame in zobs.groupby("measure", sort=False, observed=True)}
+    measures = _ByMeasure(zobs)
     france = zones.loc[zones["zone_type"] == "france", ["zone_type", "zone_code"]].drop_duplicates()
     ctx = _Context(zobs=measures, zones=zones, france=france, communes=commune_observations)
     parts = []

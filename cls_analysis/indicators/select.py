@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from cls_analysis.stats.ages import age_interval
@@ -21,10 +22,12 @@ __all__ = [
     "compatible_partition",
     "containing_band",
     "finest_partition",
+    "grouped_sums",
     "match_denominator_period",
     "period_bounds",
     "scope_labels",
     "select_values",
+    "shared_codes",
 ]
 
 _ALL = (0.0, math.inf)
@@ -192,14 +195,75 @@ def select_values(
     if not parts:
         columns = keys + (["sex"] if by_sex else []) + (["age"] if by_age else [])
         return pd.DataFrame(columns=[*columns, "value", "n_ok", "n_secret"])
-    chosen = pd.concat(parts, ignore_index=True)
+    chosen = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     group = keys + (["sex"] if by_sex else []) + (["age"] if by_age else [])
-    chosen = chosen.assign(
-        _ok=chosen["status"].isin(["ok", "zero"]).astype(int),
-        _secret=(chosen["status"] == "secret").astype(int),
-    )
-    out = chosen.groupby(group, observed=True, sort=False)[["value", "_ok", "_secret"]].sum(min_count=1)
-    return out.rename(columns={"_ok": "n_ok", "_secret": "n_secret"}).reset_index()
+    return grouped_sums(chosen, group)
+
+
+def shared_codes(frames: Sequence[pd.DataFrame], columns: Sequence[str]) -> list[np.ndarray]:
+    """An integer key of ``columns`` for each row of each frame, equal where the values are.
+
+    Text columns (categoricals or not) are coded on the union of their values in all the
+    frames, so that rows of different frames can be matched on integers (a join on millions
+    of rows without comparing strings).
+
+    >>> a = pd.DataFrame({"z": pd.Categorical(["x", "y"]), "p": ["2021", "2021"]})
+    >>> b = pd.DataFrame({"z": ["y", "w"], "p": ["2021", "2021"]})
+    >>> ka, kb = shared_codes([a, b], ["z", "p"])
+    >>> bool(ka[1] == kb[0]), bool(ka[0] == kb[1])
+    (True, False)
+    """
+    keys = [np.zeros(len(f), dtype=np.int64) for f in frames]
+    for column in columns:
+        coded = []
+        for frame in frames:
+            values = frame[column]
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                coded.append((values.cat.codes.to_numpy().astype(np.int64), np.asarray(values.cat.categories, dtype=object)))
+            else:
+                codes, uniques = pd.factorize(values)
+                coded.append((codes.astype(np.int64), np.asarray(uniques, dtype=object)))
+        first = coded[0][1] if coded else None
+        if all(u is first or (len(u) == len(first) and np.array_equal(u, first)) for _, u in coded[1:]):
+            # the same categories everywhere (slices of one table): their codes are the key
+            for i, (codes, _) in enumerate(coded):
+                keys[i] = keys[i] * (len(first) + 1) + codes + 1
+            continue
+        union = pd.Index(np.concatenate([u for _, u in coded]) if coded else [], dtype=object).unique()
+        for i, (codes, uniques) in enumerate(coded):
+            position = np.append(union.get_indexer(uniques), -1).astype(np.int64)
+            keys[i] = keys[i] * (len(union) + 1) + position[codes] + 1
+    return keys
+
+
+def grouped_sums(rows: pd.DataFrame, group: Sequence[str]) -> pd.DataFrame:
+    """Sum ``value`` by ``group`` (NaN when a group has no value); count ``ok``/``zero`` and ``secret`` rows.
+
+    Groups come in the order of their first row (as ``groupby(sort=False)``).
+
+    Returns
+    -------
+    DataFrame
+        ``group`` columns, ``value``, ``n_ok``, ``n_secret``.
+    """
+    group = list(group)
+    key = shared_codes([rows], group)[0]
+    codes, uniques = pd.factorize(key)
+    size = len(uniques)
+    first = np.zeros(size, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    value = rows["value"].to_numpy(dtype=float)
+    known = ~np.isnan(value)
+    total = np.bincount(codes, weights=np.where(known, value, 0.0), minlength=size)
+    n_known = np.bincount(codes, weights=known, minlength=size)
+    status = rows["status"]
+    ok = np.asarray(status.isin(["ok", "zero"]), dtype=float)
+    secret = np.asarray(status == "secret", dtype=float)
+    out = rows[group].take(first).reset_index(drop=True)
+    out["value"] = np.where(n_known > 0, total, np.nan)
+    out["n_ok"] = np.bincount(codes, weights=ok, minlength=size).astype(np.int64)
+    out["n_secret"] = np.bincount(codes, weights=secret, minlength=size).astype(np.int64)
+    return out
 
 
 def compatible_partition(population: Iterable[str], events: Iterable[str], wanted: str,

@@ -32,7 +32,7 @@ from cls_analysis.stats._poisson import (
 )
 from cls_analysis.stats._validate import StatsInputError
 from cls_analysis.stats.ages import normalize_age_band
-from cls_analysis.stats.compare import compare, significance
+from cls_analysis.stats.compare import compare, significance, significance_codes
 from cls_analysis.stats.dsr import dsr
 from cls_analysis.stats.isr import isr
 from cls_analysis.stats.life_expectancy import LIFE_TABLE_BANDS, life_expectancy
@@ -62,6 +62,7 @@ __all__ = [
     "poisson_limits",
     "proportion",
     "significance",
+    "significance_codes",
     "suppress",
     "wilson_limits",
 ]

@@ -26,7 +26,7 @@ from cls_analysis.stats._validate import (
     to_column_list,
 )
 
-__all__ = ["ASSESSMENTS", "COMPARISONS", "DEFAULT_MATCH", "compare", "significance"]
+__all__ = ["ASSESSMENTS", "COMPARISONS", "DEFAULT_MATCH", "compare", "significance", "significance_codes"]
 
 #: Values of the ``comparison`` column (missing when it cannot be judged).
 COMPARISONS = ("higher", "similar", "lower")
@@ -38,6 +38,24 @@ DEFAULT_MATCH = ("indicator", "period", "sex", "age")
 _POLARITY = {"+": 1, "-": -1, "−": -1, "0": 0, 1: 1, -1: -1, 0: 0}
 
 
+def significance_codes(lower: np.ndarray, upper: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """:func:`significance` as integer codes: 0 higher, 1 similar, 2 lower (positions in
+    :data:`COMPARISONS`), -1 where a limit or the reference is missing.
+
+    >>> significance_codes(np.array([105.0, 90.0, 80.0, np.nan]), np.array([120.0, 110.0, 95.0, 1.0]), 100.0).tolist()
+    [0, 1, 2, -1]
+    """
+    lower, upper, reference = np.broadcast_arrays(
+        np.asarray(lower, dtype=float), np.asarray(upper, dtype=float),
+        np.asarray(reference, dtype=float),
+    )
+    known = ~(np.isnan(lower) | np.isnan(upper) | np.isnan(reference))
+    out = np.where(known, 1, -1).astype(np.int8)
+    out[known & (lower > reference)] = 0
+    out[known & (upper < reference)] = 2
+    return out
+
+
 def significance(lower: np.ndarray, upper: np.ndarray, reference: np.ndarray) -> np.ndarray:
     """``"higher"`` / ``"similar"`` / ``"lower"`` for intervals against reference values.
 
@@ -46,16 +64,8 @@ def significance(lower: np.ndarray, upper: np.ndarray, reference: np.ndarray) ->
     >>> significance(np.array([105.0, 90.0, 80.0]), np.array([120.0, 110.0, 95.0]), 100.0)
     array(['higher', 'similar', 'lower'], dtype=object)
     """
-    lower, upper, reference = np.broadcast_arrays(
-        np.asarray(lower, dtype=float), np.asarray(upper, dtype=float),
-        np.asarray(reference, dtype=float),
-    )
-    out = np.full(lower.shape, None, dtype=object)
-    known = ~(np.isnan(lower) | np.isnan(upper) | np.isnan(reference))
-    out[known] = "similar"
-    out[known & (lower > reference)] = "higher"
-    out[known & (upper < reference)] = "lower"
-    return out
+    codes = significance_codes(lower, upper, reference)
+    return np.append(np.array(COMPARISONS, dtype=object), None)[codes]
 
 
 def _polarity_codes(polarity: object, results: pd.DataFrame) -> np.ndarray:
