@@ -9,8 +9,7 @@ Prints, in one run:
   PHStatsMethods on a tenth of the groups and extrapolates).
 
 Run: ``python benchmarks/bench_indicators.py [--regions 24] [--quick]`` (``make bench`` installs
-the peers). The whole of France takes minutes today (see the printed figures): the
-aggregation of commune observations to every zone is the bottleneck.
+the peers).
 """
 
 from __future__ import annotations
@@ -31,10 +30,19 @@ def national_pass(regions=None) -> None:
     loaded = time.perf_counter()
     national = NationalZones(regions=regions)
     zones = national.zones()
-    zobs = aggregate_national(obs, national)
     communes = classified_communes(obs, national.geography)
-    aggregated = time.perf_counter()
-    results = compute_zone_results(zobs, zones, secondary_within=("epci",), commune_observations=communes)
+    # as compute_national does: the national tables are handed on, not kept, so that each
+    # step can free what it no longer needs
+    box, marks = {"obs": obs}, []
+    del obs
+
+    def zone_observations():
+        zobs = aggregate_national(box.pop("obs"), national)
+        marks.append(time.perf_counter())
+        return zobs
+
+    results = compute_zone_results(zone_observations(), zones, secondary_within=("epci",), commune_observations=communes)
+    aggregated = marks[0]
     done = time.perf_counter()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # kB → GB
     counts = results.drop_duplicates(["zone_type", "zone_code"]).groupby("zone_type").size()

@@ -1211,9 +1211,12 @@ def aggregate(
     # for commune zones cannot collide with anything: published values are for larger zones,
     # ``own`` holds the other measures and ``from_deps`` régions and France only. Only the
     # (few) other rows are checked for duplicates.
+    del rows, communes, obs  # the national tables are large: free them before the result is built
     fine = np.asarray(derived["zone_type"] == "commune", dtype=bool)
-    result = concat([_with_cog(_prioritise([published, derived.loc[~fine], own, from_deps])),
-                     _with_cog(derived.loc[fine])])
+    others = _with_cog(_prioritise([published, derived.loc[~fine], own, from_deps]))
+    derived = _with_cog(derived.loc[fine] if not fine.all() else derived)
+    result = concat([others, derived])
+    del derived
     is_commune = np.asarray(result["zone_type"] == "commune", dtype=bool)
     result["cog"] = pd.arrays.IntegerArray(np.full(len(result), geography.cog_year, dtype=np.int64), ~is_commune)
     result = _sorted(result) if sort else result

@@ -676,9 +676,11 @@ def compute_zone_results(
         out["unit"] = ind["unit"]
         out["_min_count"] = float(_opt(ind["min_count"], 10))
         parts.append(out)
+    del ctx, measures, zobs  # the zone observations are no longer needed: free them
     if not parts:
         return pd.DataFrame(columns=RESULT_COLUMNS)
     results = pd.concat(parts, ignore_index=True)
+    del parts
     for column in RESULT_COLUMNS:
         if column not in results:
             results[column] = np.nan

@@ -104,10 +104,10 @@ def compute_national(obs: pd.DataFrame, *, geography: Geography | None = None,
 
     national = NationalZones(geography, levels, france, regions)
     zones = national.zones()
-    zobs = aggregate_national(obs, national)
     communes = classified_communes(obs, national.geography, catalogue)
-    return compute_zone_results(zobs, zones, catalogue=catalogue, indicators=indicators,
-                                secondary_within=("epci",), commune_observations=communes)
+    # the zone observations are handed on, not kept here: the engine frees them when done
+    return compute_zone_results(aggregate_national(obs, national), zones, catalogue=catalogue,
+                                indicators=indicators, secondary_within=("epci",), commune_observations=communes)
 
 
 class TerritoryAndFrance:
