@@ -252,3 +252,73 @@ def test_codes_of_an_older_vintage_are_converted():
     territory = Territory.from_epci("200068070")  # Loue-Lison, 71 communes in COG 2025
     aggregated = observations.aggregate(rows, territory)
     assert pick(aggregated, "commune", "population", zone_code="25223")["value"].tolist() == [340.0]
+
+
+# ----------------------------------------------------------------------------- national pass
+def _national_rows() -> pd.DataFrame:
+    """Births of every commune of 17 and 79 (one secret), deaths of some communes of 17 by age
+    (a sparse source covering 17 only), and APL with its weights."""
+    communes = Geography.embedded().communes
+    codes = communes.loc[communes["departement"].isin(["17", "79"]), "code"].tolist()
+    rows = []
+    for i, code in enumerate(codes):
+        births = {"zone_code": code, "measure": "births", "value": float(i % 7)}
+        if i == 5:
+            births = {**births, "status": "secret"}
+        rows.append(births)
+        rows.append({"zone_code": code, "measure": "apl_gp", "period": "2023", "value": 1.0 + (i % 5) / 2})
+        rows.append({"zone_code": code, "measure": "apl_gp_standardised_population", "period": "2023",
+                     "value": 100.0 + i})
+        if code.startswith("17") and i % 3 == 0:
+            for age in ("0-4", "65-69", "90+"):
+                rows.append({"zone_code": code, "measure": "deaths", "period": "2019-2023", "age": age,
+                             "value": float(1 + i % 4), "source": "décès"})
+    return make(rows)
+
+
+def test_national_aggregation_in_key_blocks_is_the_same_and_right(monkeypatch):
+    from cls_analysis.indicators.national import NationalZones, aggregate_national
+
+    obs = _national_rows()
+    zones = NationalZones(regions=["75"])
+    whole = aggregate_national(obs, zones)
+    monkeypatch.setattr(observations, "_BLOCK_CELLS", 500)  # every commune level in many key blocks
+    blocks = aggregate_national(obs, zones)
+    key = ["zone_type", "zone_code", "period", "measure", "sex", "age"]
+    a = observations.as_text(whole).sort_values(key).reset_index(drop=True)
+    b = observations.as_text(blocks).sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
+
+    # against sums computed independently, EPCI by EPCI
+    communes = Geography.embedded().communes.set_index("code")
+    plain = observations.as_text(obs)
+    births = plain.loc[plain["measure"] == "births"].set_index("zone_code")
+    epci_of = communes["epci"].reindex(births.index)
+    inside = communes.loc[communes["epci"].isin(set(epci_of.dropna()))]
+    complete = inside.groupby("epci")["departement"].agg(lambda d: set(d) <= {"17", "79"})
+    secret_epci = epci_of.iloc[5]
+    expected = births["value"].groupby(epci_of).sum()
+    got = a.loc[(a["zone_type"] == "epci") & (a["measure"] == "births")].set_index("zone_code")
+    for epci, ok in complete.items():
+        if not ok:
+            assert got.loc[epci, "status"] == "missing"
+        elif epci == secret_epci:
+            assert got.loc[epci, "status"] == "secret" and np.isnan(got.loc[epci, "value"])
+        else:
+            assert got.loc[epci, "value"] == pytest.approx(expected[epci])
+
+    # APL of each EPCI: Σ APL × weight / Σ weight over its communes
+    apl = plain.loc[plain["measure"] == "apl_gp"].set_index("zone_code")["value"]
+    weight = plain.loc[plain["measure"] == "apl_gp_standardised_population"].set_index("zone_code")["value"]
+    mean = (apl * weight).groupby(epci_of).sum() / weight.groupby(epci_of).sum()
+    got_apl = a.loc[(a["zone_type"] == "epci") & (a["measure"] == "apl_gp")].set_index("zone_code")
+    for epci in [e for e, ok in complete.items() if ok][:20]:
+        assert got_apl.loc[epci, "value"] == pytest.approx(mean[epci], rel=1e-12)
+
+    # deaths: every commune of 17 and every age band; zero where absent (17 is covered), missing in 79
+    deaths = a.loc[(a["zone_type"] == "commune") & (a["measure"] == "deaths")]
+    in_17 = deaths.loc[deaths["zone_code"].str.startswith("17")]
+    assert in_17.groupby("age").size().nunique() == 1 and set(in_17["age"]) == {"0-4", "65-69", "90+"}
+    listed = set(plain.loc[plain["measure"] == "deaths", "zone_code"])
+    assert (in_17.loc[~in_17["zone_code"].isin(listed), "status"] == "zero").all()
+    assert (deaths.loc[deaths["zone_code"].str.startswith("79"), "status"] == "missing").all()
