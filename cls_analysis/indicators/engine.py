@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -101,6 +101,16 @@ class _Context:
     zones: pd.DataFrame  # zone_type, zone_code, zone_name, commune
     france: pd.DataFrame  # the France zone's (zone_type, zone_code)
     communes: pd.DataFrame | None = None  # commune observations of all France (share_below)
+    selections: dict = field(default_factory=dict)
+
+    def select(self, measures: str | Sequence[str], **options) -> pd.DataFrame:
+        """:func:`select_values` of the zone observations, kept for the next indicator asking the
+        same (the population by sex and age of every standardised indicator). Not to be modified."""
+        names = [measures] if isinstance(measures, str) else list(measures)
+        key = (tuple(names), tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items())))
+        if key not in self.selections:
+            self.selections[key] = select_values(self.measure(names), names, **options)
+        return self.selections[key]
 
     def measure(self, names: str | Sequence[str] | None) -> pd.DataFrame:
         names = [names] if isinstance(names, str) else list(names or [])
@@ -164,17 +174,15 @@ def _statistic_output(frame: pd.DataFrame, **columns) -> pd.DataFrame:
 # ---------------------------------------------------------------------------- statistics
 def _simple(ind: dict, ctx: _Context, kind: str) -> pd.DataFrame:
     """proportion, crude_rate, ratio, density, count."""
-    num = select_values(ctx.measure(_measures(ind["numerator"])), ind["numerator"], sex=ind["sex"], age=ind["age"])
+    num = ctx.select(_measures(ind["numerator"]), sex=ind["sex"], age=ind["age"])
     if kind == "count":
         return _statistic_output(
             num, numerator=num["value"], denominator=np.nan, value=num["value"],
             x_secret=num["n_secret"], statistic="count", method="",
         )
     den_measures = _measures(ind["denominator"])
-    den = select_values(
-        ctx.measure(den_measures), den_measures,
-        sex=_opt(ind["denominator_sex"], ind["sex"]), age=_opt(ind["denominator_age"], ind["age"]),
-    )
+    den = ctx.select(den_measures, sex=_opt(ind["denominator_sex"], ind["sex"]),
+                     age=_opt(ind["denominator_age"], ind["age"]))
     pair = _pair(num, den)
     multiplier = float(ind["multiplier"])
     valid = pair["x"].notna() & pair["n"].notna() & (pair["n"] > 0)
@@ -210,11 +218,11 @@ def _simple(ind: dict, ctx: _Context, kind: str) -> pd.DataFrame:
 
 def _read(ind: dict, ctx: _Context) -> pd.DataFrame:
     """A published value read at each zone (median income, poverty rate, APL weighted mean)."""
-    num = select_values(ctx.measure(ind["numerator"]), ind["numerator"], sex=ind["sex"], age=ind["age"])
+    num = ctx.select(ind["numerator"], sex=ind["sex"], age=ind["age"])
     out = _statistic_output(num, numerator=np.nan, denominator=np.nan, value=num["value"], x_secret=num["n_secret"])
     weights = _measures(ind["denominator"])
     if ind["statistic"] == "weighted_mean" and weights:
-        den = select_values(ctx.measure(weights), weights)
+        den = ctx.select(weights)
         out["denominator"] = _pair(num, den)["n"].to_numpy()
         out["statistic"], out["method"] = "weighted mean", "moyenne pondérée des communes"
     else:
@@ -223,7 +231,7 @@ def _read(ind: dict, ctx: _Context) -> pd.DataFrame:
 
 
 def _evolution(ind: dict, ctx: _Context) -> pd.DataFrame:
-    num = select_values(ctx.measure(ind["numerator"]), ind["numerator"], sex=ind["sex"], age=ind["age"])
+    num = ctx.select(ind["numerator"], sex=ind["sex"], age=ind["age"])
     periods = sorted(num["period"].unique(), key=period_bounds)
     singles = [p for p in periods if period_bounds(p)[0] == period_bounds(p)[1]]
     if len(singles) < 2:
@@ -304,7 +312,7 @@ def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = 
     if relabel:
         num_rows = num_rows.assign(age=_relabel(num_rows["age"], relabel))
     num = select_values(num_rows, num_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=bands)
-    den = select_values(den_rows, den_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=bands)
+    den = ctx.select(den_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=list(bands))
     if num.empty or den.empty:
         return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
     # every band of the denominator, with the zone's events (0 where the band has none)
