@@ -777,6 +777,7 @@ def _combine_level(p: _Prepared, zone_type: str, zones: pd.DataFrame, rule: str,
         incidence[zone_codes, dep_of] = 1.0
 
     row_zone = member_zone[p.member_codes]
+    inside_share = float(np.count_nonzero(row_zone >= 0)) / max(len(row_zone), 1)
     block_keys = max(1, _BLOCK_CELLS // max(n_zones, 1))
     whole = block_keys >= p.n_keys
     if not whole:
@@ -785,23 +786,24 @@ def _combine_level(p: _Prepared, zone_type: str, zones: pd.DataFrame, rule: str,
     for k0 in range(0, p.n_keys, block_keys):
         k1 = min(k0 + block_keys, p.n_keys)
         width = k1 - k0
-        if whole:
-            sel = np.flatnonzero(row_zone >= 0)
-        else:
-            sel = order[bounds[k0]:bounds[k1]]
-            sel = sel[row_zone[sel] >= 0]
         sparse = p.key_sparse[k0:k1]
-        if not len(sel) and not sparse.any():
-            continue
-        g = row_zone[sel] * width + (p.key_codes[sel] - k0)
-        size = n_zones * width
         shape = (n_zones, width)
-        n_rows = np.bincount(g, minlength=size).reshape(shape)
-        n_secret = np.bincount(g, weights=p.secret[sel], minlength=size).reshape(shape)
-        n_usable = np.bincount(g, weights=p.usable[sel], minlength=size).reshape(shape)
-        total = np.bincount(g, weights=p.total[sel], minlength=size).reshape(shape)
-        wsum = np.bincount(g, weights=p.wsum[sel], minlength=size).reshape(shape)
-        pop_usable = np.bincount(g, weights=p.pop_usable[sel], minlength=size).reshape(shape)
+        if whole and inside_share > 0.5:
+            # most rows count: no gathering, rows of no zone go to an extra zone, dropped
+            sel = slice(None)
+            g = np.where(row_zone >= 0, row_zone, n_zones) * width + p.key_codes
+        else:
+            sel = np.flatnonzero(row_zone >= 0) if whole else order[bounds[k0]:bounds[k1]]
+            if not whole:
+                sel = sel[row_zone[sel] >= 0]
+            if not len(sel) and not sparse.any():
+                continue
+            g = row_zone[sel] * width + (p.key_codes[sel] - k0)
+
+        n_rows, n_secret, n_usable, total, wsum, pop_usable = (
+            _cell_sums(g, None if w is None else w[sel], shape)
+            for w in (None, p.secret, p.usable, p.total, p.wsum, p.pop_usable)
+        )
         emit = (n_rows > 0) | sparse[None, :]
 
         without = n_members[:, None] - n_usable - n_secret  # members with no usable value
@@ -864,6 +866,13 @@ def _combine_level(p: _Prepared, zone_type: str, zones: pd.DataFrame, rule: str,
         "value": np.concatenate(out_value),
         "status": np.concatenate(out_status),
     }
+
+
+def _cell_sums(cells: np.ndarray, weights: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray:
+    """Sums of ``weights`` (or counts) per cell, as a zones × keys array; cells past the last
+    zone (rows of no zone) are dropped."""
+    size = shape[0] * shape[1]
+    return np.bincount(cells, weights=weights, minlength=size + shape[1])[:size].reshape(shape)
 
 
 def _assemble(p: _Prepared, levels: list[dict]) -> pd.DataFrame:

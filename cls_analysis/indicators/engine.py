@@ -280,9 +280,10 @@ def _share_below(ind: dict, ctx: _Context) -> pd.DataFrame:
         table, left_on="commune", right_index=True, how="left"
     )
     # a zone is computed only when (almost) all its communes are known (Mayotte has no APL)
-    coverage = members.groupby(["zone_type", "zone_code"], sort=False)["w"].apply(lambda w: w.notna().mean())
-    sums = members.groupby(["zone_type", "zone_code"], sort=False)[["below", "w"]].sum().reset_index()
-    sums = sums.loc[sums.set_index(["zone_type", "zone_code"]).index.map(coverage).to_numpy() >= 0.99]
+    members["known"] = members["w"].notna().astype(float)
+    sums = members.groupby(["zone_type", "zone_code"], sort=False)[["below", "w", "known"]].agg(
+        {"below": "sum", "w": "sum", "known": "mean"}).reset_index()
+    sums = sums.loc[sums["known"].to_numpy() >= 0.99].drop(columns="known")
     out = sums.assign(period=latest, numerator=sums["below"], denominator=sums["w"])
     out["value"] = out["below"] / out["w"] * float(ind["multiplier"])
     out["statistic"] = "share below threshold"
