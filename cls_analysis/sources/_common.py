@@ -130,7 +130,7 @@ def decode(data: bytes, path: Path | str | None = None) -> tuple[str, str]:
     >>> decode("\\ufeffCode".encode("utf-8"))
     ('Code', 'utf-8-sig')
     """
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():
         raise FileFormatError("fichier vide.", path)
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
@@ -212,29 +212,14 @@ def read_delimited(
     numeric : callable, optional
         Which columns hold numbers.
     """
-    text, encoding = decode(data, path)
-    head_lines = text[:200_000].splitlines()[:max_header_line]
-    header_index = 0
-    if header and required:
-        wanted = {r.strip().lower() for r in required}
-        header_index = None
-        for i, line in enumerate(head_lines):
-            sep = separator or _sniff_separator(line)
-            cells = {c.strip().strip('"').strip().lower() for c in line.split(sep)}
-            if wanted <= cells:
-                header_index = i
-                break
-        if header_index is None:
-            first = next((ln for ln in head_lines if ln.strip()), "")
-            sep = separator or _sniff_separator(first)
-            found = [c.strip().strip('"') for c in first.split(sep)][:12]
-            raise FileFormatError(
-                f"aucune ligne d'en-tête avec les colonnes {', '.join(required)} dans les "
-                f"{max_header_line} premières lignes ({what} attendu) ; première ligne : "
-                f"{found}. Vérifiez qu'il s'agit du bon fichier, ou renommez les colonnes.",
-                path,
-            )
-    sep = separator or _sniff_separator(head_lines[header_index] if head_lines else "")
+    fast = _read_large_utf8(data, path, required, separator, header, max_header_line, numeric)
+    if fast is not None:
+        frame, header_index, sep, encoding, head_lines = fast
+    else:
+        text, encoding = decode(data, path)
+        head_lines = text[:200_000].splitlines()[:max_header_line]
+        header_index = _header_index(head_lines, required, separator, header, max_header_line, what, path)
+        sep = separator or _sniff_separator(head_lines[header_index] if head_lines else "")
     if report is not None:
         if encoding == "cp1252":
             report.notes.append("encodage Windows-1252 (cp1252) détecté et converti.")
@@ -243,19 +228,20 @@ def read_delimited(
             report.notes.append(f"séparateur « {shown} » détecté (au lieu de « {expected_separator} »).")
         if header and header_index != expected_header_line and required:
             report.notes.append(f"en-tête trouvé à la ligne {header_index + 1}.")
-    # the body starts at the header line
-    offset = 0
-    for _ in range(header_index):
-        offset = text.index("\n", offset) + 1
-    body = text[offset:] if offset else text
-    try:
-        frame = _parse_text(body, sep, header, numeric)
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise FileFormatError(
-            f"lecture impossible comme tableau délimité par « {sep} » ({exc}). Vérifiez le "
-            "séparateur et les guillemets.",
-            path,
-        ) from exc
+    if fast is None:
+        # the body starts at the header line
+        offset = 0
+        for _ in range(header_index):
+            offset = text.index("\n", offset) + 1
+        body = text[offset:] if offset else text
+        try:
+            frame = _parse_text(body, sep, header, numeric)
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise FileFormatError(
+                f"lecture impossible comme tableau délimité par « {sep} » ({exc}). Vérifiez le "
+                "séparateur et les guillemets.",
+                path,
+            ) from exc
     frame.columns = [str(c).strip().lstrip("\ufeff").strip('"') for c in frame.columns]
     return Table(
         frame=frame,
@@ -267,8 +253,82 @@ def read_delimited(
     )
 
 
+def _header_index(head_lines, required, separator, header, max_header_line, what, path) -> int:
+    """Index of the header line among the first lines (0 without ``required``)."""
+    if not (header and required):
+        return 0
+    wanted = {r.strip().lower() for r in required}
+    for i, line in enumerate(head_lines):
+        sep = separator or _sniff_separator(line)
+        cells = {c.strip().strip('"').strip().lower() for c in line.split(sep)}
+        if wanted <= cells:
+            return i
+    first = next((ln for ln in head_lines if ln.strip()), "")
+    sep = separator or _sniff_separator(first)
+    found = [c.strip().strip('"') for c in first.split(sep)][:12]
+    raise FileFormatError(
+        f"aucune ligne d'en-tête avec les colonnes {', '.join(required)} dans les "
+        f"{max_header_line} premières lignes ({what} attendu) ; première ligne : "
+        f"{found}. Vérifiez qu'il s'agit du bon fichier, ou renommez les colonnes.",
+        path,
+    )
+
+
+#: Bodies longer than this (in characters) are parsed by pyarrow (typed columns, threads).
+_ARROW_MIN_CHARS = 5_000_000
+
+
+def _read_large_utf8(data: bytes, path, required, separator, header, max_header_line, numeric):
+    """Fast path of :func:`read_delimited` for large UTF-8 files: pyarrow reads the bytes.
+
+    Gives exactly what decoding the whole file, finding the header and parsing the text
+    would give, without decoding (and re-encoding) tens of megabytes. Returns None whenever
+    that equivalence is not certain (small file, not UTF-8, header not found, parse error):
+    the caller then takes the general path, which reports the problem.
+    """
+    if len(data) <= _ARROW_MIN_CHARS:
+        return None
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    encoding = "utf-8-sig" if start else "utf-8"
+    # the first lines, as decode() would give them (200,000 characters at most)
+    chunk = data[start : start + 1_000_000]
+    if len(chunk) == 1_000_000:
+        while chunk and 0x80 <= chunk[-1] < 0xC0:  # do not cut a character
+            chunk = chunk[:-1]
+        chunk = chunk[:-1] if chunk and chunk[-1] >= 0xC0 else chunk
+    try:
+        head = chunk.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not head.strip():
+        return None
+    head_lines = head[:200_000].splitlines()[:max_header_line]
+    try:
+        header_index = _header_index(head_lines, required, separator, header, max_header_line, "", path)
+    except FileFormatError:
+        return None
+    sep = separator or _sniff_separator(head_lines[header_index] if head_lines else "")
+    offset = start
+    for _ in range(header_index):
+        offset = data.find(b"\n", offset) + 1
+        if offset == 0:
+            return None
+    body = memoryview(data)[offset:]
+    size = len(body)
+    if size <= 4 * _ARROW_MIN_CHARS:  # characters = bytes that do not continue a character
+        continuation = np.frombuffer(body, dtype=np.uint8) & 0xC0 == 0x80
+        size -= int(np.count_nonzero(continuation))
+    if size <= _ARROW_MIN_CHARS:
+        return None
+    try:
+        frame = _parse_arrow(body, sep, header, numeric)
+    except Exception:
+        return None
+    return frame, header_index, sep, encoding, head_lines
+
+
 def _parse_text(body: str, sep: str, header: bool, numeric) -> pd.DataFrame:
-    if len(body) > 5_000_000:
+    if len(body) > _ARROW_MIN_CHARS:
         try:
             return _parse_arrow(body, sep, header, numeric)
         except Exception:
@@ -304,15 +364,24 @@ def _parse_text(body: str, sep: str, header: bool, numeric) -> pd.DataFrame:
     )
 
 
-def _parse_arrow(body: str, sep: str, header: bool, numeric) -> pd.DataFrame:
+def _parse_arrow(body: str | bytes | memoryview, sep: str, header: bool, numeric) -> pd.DataFrame:
+    """Parse a delimited body with pyarrow (``body``: text, or UTF-8 bytes)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    first = body.split("\n", 1)[0].rstrip("\r")
+    if isinstance(body, str):
+        end = body.find("\n")
+        first = body if end < 0 else body[:end]
+        encoded = body.encode("utf-8")
+    else:
+        encoded = body
+        end = bytes(body[:200_000]).find(b"\n")
+        end = bytes(body).find(b"\n") if end < 0 else end
+        first = bytes(body if end < 0 else body[:end]).decode("utf-8")
+    first = first.rstrip("\r")
     names = [c.strip().strip('"') for c in first.split(sep)]
     if not header:
         names = [str(i) for i in range(len(names))]
-    encoded = body.encode("utf-8")
 
     def read(text_only: bool):
         text_type = pa.dictionary(pa.int32(), pa.string())
@@ -320,7 +389,7 @@ def _parse_arrow(body: str, sep: str, header: bool, numeric) -> pd.DataFrame:
             n: text_type if text_only or numeric is None or not numeric(n) else pa.float64() for n in names
         }
         return pacsv.read_csv(
-            io.BytesIO(encoded),
+            pa.BufferReader(encoded),
             read_options=pacsv.ReadOptions(skip_rows=1 if header else 0, column_names=names, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(delimiter=sep),
             convert_options=pacsv.ConvertOptions(
@@ -882,10 +951,13 @@ def metadata_lines(data: bytes, path) -> tuple[dict[str, str], int]:
 
 def strip_lines(data: bytes, count: int) -> bytes:
     """``data`` without its first ``count`` lines."""
+    offset = 0
     for _ in range(count):
-        cut = data.find(b"\n")
-        data = b"" if cut < 0 else data[cut + 1 :]
-    return data
+        cut = data.find(b"\n", offset)
+        if cut < 0:
+            return b""
+        offset = cut + 1
+    return data[offset:] if offset else data
 
 
 def add_margins(obs: pd.DataFrame) -> pd.DataFrame:
