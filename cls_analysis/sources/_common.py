@@ -707,18 +707,43 @@ def build(
     return frame
 
 
+def is_count(measure: pd.Series) -> np.ndarray:
+    """Boolean array: rows whose measure is a count (registry looked up once per measure)."""
+
+    def count(m) -> bool:
+        return _measures.get(m).kind == "count"
+
+    if isinstance(measure.dtype, pd.CategoricalDtype):
+        used = np.zeros(len(measure.cat.categories) + 1, dtype=bool)
+        codes = measure.cat.codes.to_numpy()
+        present = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(used) - 1))
+        result = np.zeros(len(used), dtype=bool)
+        result[present] = [count(m) for m in measure.cat.categories[present]]
+        return result[codes]
+    return measure.map(count).to_numpy(dtype=bool)
+
+
 def zero_status(obs: pd.DataFrame) -> pd.DataFrame:
     """Turn ``ok`` zeros of count measures into status ``zero``."""
-    zeros = obs["status"].eq("ok").to_numpy() & (obs["value"].to_numpy() == 0)
+    zeros = label_mask(obs["status"], "ok") & (obs["value"].to_numpy() == 0)
     if zeros.any():
-        counts = obs.loc[zeros, "measure"].map(lambda m: _measures.get(m).kind == "count").to_numpy(dtype=bool)
-        idx = np.flatnonzero(zeros)[counts]
         from cls_analysis.observations import set_text
 
+        rows = np.flatnonzero(zeros)
         mask = np.zeros(len(obs), dtype=bool)
-        mask[idx] = True
+        mask[rows[is_count(obs["measure"].iloc[rows])]] = True
         obs = set_text(obs, mask, "status", "zero")
     return obs
+
+
+def label_mask(column: pd.Series, label: str) -> np.ndarray:
+    """Boolean array: rows of a text column equal to ``label`` (by code for categoricals)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = column.cat.categories
+        if label not in categories:
+            return np.zeros(len(column), dtype=bool)
+        return column.cat.codes.to_numpy() == categories.get_loc(label)
+    return np.asarray(column == label, dtype=bool)
 
 
 def check_negative(obs: pd.DataFrame, *, path, describe) -> None:
@@ -726,8 +751,8 @@ def check_negative(obs: pd.DataFrame, *, path, describe) -> None:
     negative = obs["value"].to_numpy() < 0
     if not negative.any():
         return
-    counts = obs.loc[negative, "measure"].map(lambda m: _measures.get(m).kind == "count").to_numpy(dtype=bool)
-    positions = np.flatnonzero(negative)[counts]
+    positions = np.flatnonzero(negative)
+    positions = positions[is_count(obs["measure"].iloc[positions])]
     if len(positions):
         cells = [describe(p) for p in positions[:10]]
         raise FileFormatError(
@@ -752,20 +777,38 @@ def finish(obs: pd.DataFrame, report: SourceReport, *, path) -> pd.DataFrame:
     observations.validate(obs, path=path, what="observations lues")
     _check_codes(obs, report)
     report.rows = len(obs)
-    report.zones = int(obs[["zone_type", "zone_code"]].drop_duplicates().shape[0])
-    counts = obs["status"].value_counts()
-    report.secret = int(counts.get("secret", 0))
-    report.missing = int(counts.get("missing", 0))
+    report.zones = _count_pairs(obs["zone_type"], obs["zone_code"])
+    report.secret = int(np.count_nonzero(label_mask(obs["status"], "secret")))
+    report.missing = int(np.count_nonzero(label_mask(obs["status"], "missing")))
     if obs.empty:
         report.problems.append("aucune observation lue.")
     obs.attrs["report"] = report
     return obs
 
 
+def _count_pairs(first: pd.Series, second: pd.Series) -> int:
+    """Distinct (first, second) pairs among the rows (a missing value counts as a value)."""
+    if not len(first):
+        return 0
+    if not (isinstance(first.dtype, pd.CategoricalDtype) and isinstance(second.dtype, pd.CategoricalDtype)):
+        return int(pd.DataFrame({"a": first, "b": second}).drop_duplicates().shape[0])
+    size = len(second.cat.categories) + 1
+    key = (first.cat.codes.to_numpy().astype(np.int64) + 1) * size + second.cat.codes.to_numpy() + 1
+    return int(np.count_nonzero(np.bincount(key))) if size * (len(first.cat.categories) + 1) < 4 * len(key) + 1_000_000 else len(pd.unique(key))
+
+
 def _check_codes(obs: pd.DataFrame, report: SourceReport) -> None:
     from cls_analysis.geo.geography import Geography
 
-    codes = pd.Series(obs.loc[obs["zone_type"].eq("commune"), "zone_code"].unique())
+    commune = label_mask(obs["zone_type"], "commune")
+    zone_code = obs["zone_code"]
+    if isinstance(zone_code.dtype, pd.CategoricalDtype):
+        # the distinct codes of commune rows, in order of first appearance (as unique() gives)
+        codes = zone_code.cat.codes.to_numpy()[commune]
+        codes = pd.unique(codes[codes >= 0])
+        codes = pd.Series(np.asarray(zone_code.cat.categories, dtype=object)[codes], dtype=object)
+    else:
+        codes = pd.Series(zone_code[commune].unique())
     if codes.empty:
         return
     geography = Geography.embedded()
