@@ -156,7 +156,9 @@ def categorical(values) -> pd.Categorical:
         codes, uniques = cat.codes, np.asarray(cat.categories, dtype=object)
     else:
         codes, uniques = pd.factorize(np.asarray(values, dtype=object))
-    uniques = np.array([str(u) for u in uniques], dtype=object)
+    uniques = np.asarray(uniques, dtype=object)
+    if pd.api.types.infer_dtype(uniques, skipna=False) != "string":
+        uniques = np.array([str(u) for u in uniques], dtype=object)
     codes = np.asarray(codes)
     if len(uniques) == 0:
         return pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index([], dtype=object))
@@ -420,9 +422,8 @@ def _zone_codes_ok(frame: pd.DataFrame) -> pd.Series:
                 continue
             codes = code_codes[mask]
             used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(categories)))
-            regex = re.compile(rf"^{pattern}$")
             ok = np.zeros(len(categories) + 1, dtype=bool)  # last: code -1 (missing)
-            ok[used] = [isinstance(c, str) and regex.match(c) is not None for c in categories[used]]
+            ok[used] = _full_matches(categories[used], re.compile(rf"^{pattern}$"))
             result[mask] = ok[codes]
         return pd.Series(result, index=frame.index)
     for kind in zone_type.unique():
@@ -437,6 +438,27 @@ def _zone_codes_ok(frame: pd.DataFrame) -> pd.Series:
         ok = ~np.asarray(codes.isin(bad), dtype=bool) & np.asarray(codes.notna(), dtype=bool)
         result[mask] = ok
     return pd.Series(result, index=frame.index)
+
+
+def _full_matches(labels: np.ndarray, regex: re.Pattern) -> np.ndarray:
+    """``isinstance(label, str) and regex.match(label)`` for each label, fast on many labels.
+
+    pyarrow's regular expressions (RE2) settle the labels they match (ASCII digits and letters
+    match in Python too); the others are checked by Python's ``re``, the reference.
+    """
+    ok = np.zeros(len(labels), dtype=bool)
+    if len(labels) > 1000:
+        try:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            matched = pc.match_substring_regex(pa.array(labels, type=pa.string()), regex.pattern)
+            ok = np.asarray(matched.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+        except Exception:  # labels that are not all text, or a pattern RE2 does not take
+            ok = np.zeros(len(labels), dtype=bool)
+    rest = np.flatnonzero(~ok)
+    ok[rest] = [isinstance(c, str) and regex.match(c) is not None for c in labels[rest]]
+    return ok
 
 
 def _values_match_status(frame: pd.DataFrame) -> pd.Series:
@@ -640,7 +662,7 @@ def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
             columns[column] = pd.concat([p.astype("Int64") for p in parts], ignore_index=True).array
         else:
             columns[column] = np.concatenate([p.to_numpy(dtype=float) for p in parts])
-    out = pd.DataFrame(columns)
+    out = pd.DataFrame(columns, copy=False)  # new arrays: no copy into a consolidated block
     out.attrs = {}
     return out
 
@@ -674,13 +696,14 @@ def _union_text(parts: list[pd.Series]) -> pd.Categorical:
         index = pd.Index(categories)
     dtype = coerce_indexer_dtype(np.zeros(0, dtype=np.int64), categories).dtype
     merged = np.empty(sum(len(c) for c in codes), dtype=dtype)
+    lookup = pd.Index(categories, dtype=object)
     start = 0
     for c, lab in zip(codes, labels, strict=True):
         out = merged[start : start + len(c)]
         if lab is categories or (len(lab) == len(categories) and bool((lab == categories).all())):
             out[:] = c
         else:
-            position = np.append(index.get_indexer(lab), -1).astype(dtype)  # last: code -1 (missing)
+            position = np.append(lookup.get_indexer(lab), -1).astype(dtype)  # last: code -1 (missing)
             np.take(position, c, out=out)
         start += len(c)
     return pd.Categorical.from_codes(merged, categories=index, validate=False)
@@ -994,7 +1017,11 @@ def resolve_arrondissements(obs: pd.DataFrame) -> pd.DataFrame:
     if not is_arm.any():
         return obs
     obs = set_text(obs, is_arm, "zone_type", "arrondissement")
+    # the few arrondissement rows, with only the labels they use (same codes order)
     arm = obs.loc[is_arm]
+    arm = arm.assign(
+        **{c: arm[c].cat.remove_unused_categories() for c in TEXT_COLUMNS if isinstance(arm[c].dtype, pd.CategoricalDtype)}
+    )
     membership = pd.DataFrame(
         {
             "zone_type": "commune",
