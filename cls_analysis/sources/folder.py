@@ -17,7 +17,7 @@ problem, with the largest difference.
 Parallel reading
 ----------------
 The files are independent: on Linux, a folder of large files is read by several processes
-(one per processor, see ``workers``), started by ``fork`` so that they share the imports and
+(one per free processor, see ``workers``), started by ``fork`` so that they share the imports and
 the geography already loaded. The table and the report are the same as a reading in one
 process, whatever the order in which the files finish. Elsewhere, or for a few small files,
 the files are read one after the other.
@@ -261,6 +261,8 @@ class FolderReport:
     duplicates: list[str] = field(default_factory=list)
     duplicate_problems: list[str] = field(default_factory=list)
     demo: bool = False
+    #: Processes that read the files (1: one after the other).
+    workers: int = 1
 
     @property
     def problems(self) -> list[str]:
@@ -298,8 +300,9 @@ def read_folder(
         Also read sub-folders.
     workers : int, optional
         Processes reading files at once (Linux only, see the module documentation). By default
-        one per available processor when the files to read weigh more than
-        :data:`PARALLEL_MIN_BYTES`, else 1; ``1`` reads the files one after the other.
+        one per free processor (those available to this process, less the load of other
+        processes) when the files to read weigh more than :data:`PARALLEL_MIN_BYTES`, else 1;
+        ``1`` reads the files one after the other.
 
     Returns
     -------
@@ -336,7 +339,8 @@ def read_folder(
         report.files.append(FileReport(path=file, kind=kind, label=label))
         if kind is not None:
             jobs.append((len(report.files) - 1, file, kind))
-    results = _read_files(jobs, source_note, workers)
+    report.workers = _worker_count(jobs, workers)
+    results = _read_files(jobs, source_note, report.workers)
     frames: list[tuple[int, str, pd.DataFrame]] = []
     for position, file, kind in jobs:  # in the order of the files, whatever the order of reading
         entry = report.files[position]
@@ -377,12 +381,11 @@ def _read_task(position: int, file: Path, kind: str, source_note: str | None):
     return position, obs, file_report, error
 
 
-def _read_files(jobs: list[tuple[int, Path, str]], source_note: str | None, workers: int | None) -> dict:
-    """Outcome of each file (position → :func:`_read_one`'s triple), in parallel when worth it."""
-    count = _worker_count(jobs, workers)
+def _read_files(jobs: list[tuple[int, Path, str]], source_note: str | None, workers: int) -> dict:
+    """Outcome of each file (position → :func:`_read_one`'s triple), by ``workers`` processes."""
     results: dict[int, tuple] = {}
-    if count > 1:
-        results = _read_parallel(jobs, source_note, count)
+    if workers > 1:
+        results = _read_parallel(jobs, source_note, workers)
     for position, file, kind in jobs:
         if position not in results:  # sequential reading, or files a broken worker left
             results[position] = _read_one(file, kind, source_note)
@@ -399,11 +402,26 @@ def _worker_count(jobs: list[tuple[int, Path, str]], workers: int | None) -> int
     if workers is None:
         if sum(_weight(file) for _, file, _ in jobs) < PARALLEL_MIN_BYTES:
             return 1
-        try:
-            workers = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            workers = os.cpu_count() or 1
+        workers = _free_processors()
     return max(1, min(int(workers), len(jobs)))
+
+
+def _free_processors() -> int:
+    """Processors available to this process and not busy with others (1-minute load average).
+
+    The load average counts this process too, when it was running: on an idle machine all
+    processors are free; on a machine busy with other work, fewer workers (reading in
+    parallel on processors already taken is slower than reading in one process).
+    """
+    try:
+        count = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        count = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return count
+    return max(1, min(count, round(count - max(0.0, load - 1.0))))
 
 
 def _weight(file: Path) -> int:

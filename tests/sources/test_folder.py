@@ -133,7 +133,9 @@ def test_parallel_read_gives_the_same_table_and_report(tmp_path, shared_dir):
     _mixed_folder(tmp_path, shared_dir)
     write(tmp_path / "caf_2023.csv", _tidy_rows(4000))
     sequential = _outcome(read_folder(tmp_path, workers=1))
-    parallel = _outcome(read_folder(tmp_path, workers=2))
+    parallel_obs = read_folder(tmp_path, workers=2)
+    assert parallel_obs.attrs["report"].workers == 2
+    parallel = _outcome(parallel_obs)
     _assert_same_table(parallel[0], sequential[0])
     assert parallel[1:] == sequential[1:]
     # errors in some files are reported while the others are read
@@ -209,3 +211,13 @@ def test_small_folders_are_read_in_one_process(tmp_path):
     assert folder_module._worker_count(jobs, 1) == 1
     assert folder_module._worker_count(jobs[:1], 4) == 1
     assert folder_module._worker_count(jobs, 8) == (2 if _FORK else 1)
+
+
+def test_default_workers_leave_busy_processors_alone(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))  # this process only
+    assert folder_module._free_processors() == 4
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.0, 3.0, 3.0))  # two others busy
+    assert folder_module._free_processors() == 2
+    monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 9.0, 9.0))
+    assert folder_module._free_processors() == 1
