@@ -1008,8 +1008,8 @@ def factorize_keys(rows: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarr
 
     The codes and the order of the keys are those of
     :func:`cls_analysis.observations._factorize_keys` (keys ordered by their combined integer
-    code); the keys are hashed (or counted) instead of sorted, which is faster on millions of
-    rows.
+    code); the keys are counted instead of sorted when their integers are small enough, which
+    is faster on millions of rows.
 
     >>> from cls_analysis.observations import categorical
     >>> rows = pd.DataFrame({"a": categorical(["y", "x", "y"]), "b": categorical(["1", "1", "1"])})
@@ -1019,12 +1019,9 @@ def factorize_keys(rows: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarr
     """
     combined, size = _combined_keys(rows, columns)
     if _dense(combined, size):
-        present = np.bincount(combined, minlength=size) > 0
-        rank = np.cumsum(present) - 1
-        inverse = rank[combined]
-        n_keys = int(present.sum())
+        inverse, n_keys = _renumber(combined, size)
     else:
-        inverse, uniques = pd.factorize(combined, sort=True)
+        uniques, inverse = np.unique(combined, return_inverse=True)
         n_keys = len(uniques)
     inverse = inverse.astype(np.int64)
     first = np.zeros(n_keys, dtype=np.int64)
@@ -1034,14 +1031,35 @@ def factorize_keys(rows: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarr
 
 
 def _combined_keys(rows: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, int]:
-    """One integer per row for its key (``columns``), as ``observations._factorize_keys`` builds it."""
+    """One integer per row for its key (``columns``), ordered as ``observations._factorize_keys``
+    orders keys, and the number of possible values (``size``).
+
+    That function combines the codes of the columns in mixed radix (``combined × (n + 1) +
+    code``). Here, when no code is missing, the integers are renumbered densely (by counting,
+    which keeps their order) whenever the next column would make them too large to count:
+    same order, same equalities, small integers.
+    """
+    limit = 4 * len(rows) + (1 << 20)
+    coded = [factorize(rows[column]) for column in columns]
+    if any(len(codes) and codes.min() < 0 for codes, _ in coded):
+        limit = None  # missing values: the mixed radix as it is
     combined = np.zeros(len(rows), dtype=np.int64)
     size = 1
-    for column in columns:
-        codes, uniques = factorize(rows[column])
-        combined = combined * (len(uniques) + 1) + codes.astype(np.int64)
-        size *= len(uniques) + 1
+    for codes, uniques in coded:
+        radix = len(uniques) + 1
+        if limit is not None and size * radix > limit and size > 1:
+            combined, size = _renumber(combined, size)
+        combined = combined * radix + codes.astype(np.int64)
+        size *= radix
     return combined, size
+
+
+def _renumber(combined: np.ndarray, size: int) -> tuple[np.ndarray, int]:
+    """Integers in ``range(size)`` renumbered ``0, 1, …`` in the same order (by counting)."""
+    present = np.flatnonzero(np.bincount(combined, minlength=size))
+    rank = np.zeros(size, dtype=np.int64)
+    rank[present] = np.arange(len(present))
+    return rank[combined], len(present)
 
 
 def _dense(combined: np.ndarray, size: int) -> bool:
@@ -1092,9 +1110,14 @@ def add_margins(obs: pd.DataFrame) -> pd.DataFrame:
         first[codes[::-1]] = np.arange(len(codes))[::-1]
         out = keys.copy()
         for column, label in fixed.items():
-            out[column] = label
+            out[column] = strings(label, len(out))
         out["value"] = np.where(withheld, np.nan, totals)
-        out["status"] = np.where(withheld, "secret", np.where(totals == 0, "zero", "ok"))
+        # status labels present: ok, secret, zero (as a column of these texts would give)
+        code = np.where(withheld, 1, np.where(totals == 0, 2, 0))
+        used = np.flatnonzero(np.bincount(code, minlength=3))
+        renumber = np.full(3, -1, dtype=np.int64)
+        renumber[used] = np.arange(len(used))
+        out["status"] = strings((renumber[code], np.array(["ok", "secret", "zero"], dtype=object)[used]), len(out))
         out["cog"] = cog.iloc[first].to_numpy()
         return out
 
