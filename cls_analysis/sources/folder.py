@@ -261,7 +261,7 @@ class FolderReport:
     duplicates: list[str] = field(default_factory=list)
     duplicate_problems: list[str] = field(default_factory=list)
     demo: bool = False
-    #: Processes that read the files (1: one after the other).
+    #: Processes that read the files (1: one after the other in this process).
     workers: int = 1
 
     @property
@@ -339,8 +339,7 @@ def read_folder(
         report.files.append(FileReport(path=file, kind=kind, label=label))
         if kind is not None:
             jobs.append((len(report.files) - 1, file, kind))
-    report.workers = _worker_count(jobs, workers)
-    results = _read_files(jobs, source_note, report.workers)
+    results, report.workers = _read_files(jobs, source_note, _worker_count(jobs, workers))
     frames: list[tuple[int, str, pd.DataFrame]] = []
     for position, file, kind in jobs:  # in the order of the files, whatever the order of reading
         entry = report.files[position]
@@ -381,15 +380,18 @@ def _read_task(position: int, file: Path, kind: str, source_note: str | None):
     return position, obs, file_report, error
 
 
-def _read_files(jobs: list[tuple[int, Path, str]], source_note: str | None, workers: int) -> dict:
-    """Outcome of each file (position → :func:`_read_one`'s triple), by ``workers`` processes."""
+def _read_files(jobs: list[tuple[int, Path, str]], source_note: str | None, workers: int) -> tuple[dict, int]:
+    """Outcome of each file (position → :func:`_read_one`'s triple), read by ``workers``
+    processes; and the number of processes that did read files."""
     results: dict[int, tuple] = {}
     if workers > 1:
         results = _read_parallel(jobs, source_note, workers)
+        if not results:  # no process could be started
+            workers = 1
     for position, file, kind in jobs:
         if position not in results:  # sequential reading, or files a broken worker left
             results[position] = _read_one(file, kind, source_note)
-    return results
+    return results, workers
 
 
 def _worker_count(jobs: list[tuple[int, Path, str]], workers: int | None) -> int:

@@ -221,3 +221,22 @@ def test_default_workers_leave_busy_processors_alone(monkeypatch):
     assert folder_module._free_processors() == 2
     monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 9.0, 9.0))
     assert folder_module._free_processors() == 1
+
+
+@needs_fork
+def test_no_process_can_start_files_read_here(tmp_path, monkeypatch):
+    import concurrent.futures
+
+    write(tmp_path / "base-cc-evol-struct-pop-2021.CSV", "CODGEO;P21_POP\n17008;2300\n")
+    write(tmp_path / "casse.csv", "CODGEO;P21_POP\n17008;deux mille\n")
+    expected = _outcome(read_folder(tmp_path, workers=1))
+
+    def refused(*args, **kwargs):
+        raise OSError("trop de processus")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refused)
+    obs = read_folder(tmp_path, workers=2)
+    assert obs.attrs["report"].workers == 1
+    got = _outcome(obs)
+    _assert_same_table(got[0], expected[0])
+    assert got[1:] == expected[1:]
