@@ -7,7 +7,9 @@ well under a minute. Run: ``python benchmarks/bench_sources.py``. A script, not 
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import statistics
 import tempfile
 import time
@@ -58,6 +60,56 @@ def timed(function, *args, **kwargs):
     return time.perf_counter() - started, result
 
 
+@contextlib.contextmanager
+def phases():
+    """Seconds spent by read_folder reading the files, resolving duplicates and assembling."""
+    from cls_analysis import observations
+    from cls_analysis.sources import folder
+
+    spent = {"files": 0.0, "duplicates": 0.0, "concat": 0.0}
+    originals = folder._read_files, folder._resolve_duplicates, observations.concat
+    inside = []
+
+    def wrap(name, function):
+        def wrapped(*args, **kwargs):
+            if inside:  # a concat inside a reader belongs to the reading
+                return function(*args, **kwargs)
+            inside.append(name)
+            try:
+                seconds, result = timed(function, *args, **kwargs)
+            finally:
+                inside.pop()
+            spent[name] += seconds
+            return result
+
+        return wrapped
+
+    folder._read_files = wrap("files", originals[0])
+    folder._resolve_duplicates = wrap("duplicates", originals[1])
+    observations.concat = wrap("concat", originals[2])
+    try:
+        yield spent
+    finally:
+        folder._read_files, folder._resolve_duplicates, observations.concat = originals
+
+
+def per_file(demo_folder: Path) -> None:
+    """Each file read alone, in this process (the files above 0.3 s, and the sum)."""
+    from cls_analysis.sources._common import DEMO_NOTE
+    from cls_analysis.sources.folder import _reader, recognise
+
+    rows = []
+    for path in sorted(demo_folder.iterdir()):
+        kind, _ = recognise(path)
+        if kind is not None:
+            seconds, obs = timed(_reader(kind), path, source_note=DEMO_NOTE)
+            rows.append((seconds, path.name, len(obs)))
+    print(f"  lecture fichier par fichier, un seul processus : {sum(r[0] for r in rows):.1f} s au total")
+    for seconds, name, count in sorted(rows, reverse=True):
+        if seconds >= 0.3:
+            print(f"    {seconds:5.2f} s  {name} ({fmt(count)} observations)")
+
+
 def main() -> None:
     from cls_analysis import demo, observations
     from cls_analysis.geo.geography import Geography
@@ -82,9 +134,15 @@ def main() -> None:
         size = sum(p.stat().st_size for p in files) / 1e6
         print("Données de démonstration nationales (fictives, formats réels)")
         print(f"  écriture de {len(files)} fichiers ({size:.0f} Mo) : {seconds:.1f} s — cible : bien moins d'une minute")
-        seconds, national = timed(demo.demo_observations, demo_folder, cache=False)
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        with phases() as spent:
+            seconds, national = timed(demo.demo_observations, demo_folder, cache=False)
+        workers = national.attrs["report"].workers
         print(f"  table nationale des observations, relue par les vrais lecteurs : {seconds:.1f} s "
               f"({fmt(len(national))} observations, {national.memory_usage(deep=True).sum() / 1e6:.0f} Mo) — cible < 10 s")
+        print(f"    {workers} processus de lecture (charge de la machine avant : {load:.1f}) ; lecture des fichiers "
+              f"{spent['files']:.1f} s, doublons {spent['duplicates']:.1f} s, assemblage {spent['concat']:.1f} s")
+        per_file(demo_folder)
         demo.demo_observations(demo_folder)  # writes the cache
         seconds, national = timed(demo.demo_observations, demo_folder)
         print(f"  même table depuis le cache parquet : {seconds:.1f} s")

@@ -65,6 +65,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+from pandas.core.dtypes.cast import coerce_indexer_dtype
 
 from cls_analysis.errors import ClsAnalysisError, FileFormatError, describe_rows
 from cls_analysis.geo.codes import PLM_COMMUNES, departement_of_commune
@@ -155,33 +156,58 @@ def categorical(values) -> pd.Categorical:
         codes, uniques = cat.codes, np.asarray(cat.categories, dtype=object)
     else:
         codes, uniques = pd.factorize(np.asarray(values, dtype=object))
-    uniques = np.array([str(u) for u in uniques], dtype=object)
+    uniques = np.asarray(uniques, dtype=object)
+    if pd.api.types.infer_dtype(uniques, skipna=False) != "string":
+        uniques = np.array([str(u) for u in uniques], dtype=object)
+    codes = np.asarray(codes)
     if len(uniques) == 0:
-        return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=pd.Index([], dtype=object))
-    order = np.argsort(uniques, kind="stable")
-    sorted_uniques = uniques[order]
-    keep = np.r_[True, sorted_uniques[1:] != sorted_uniques[:-1]]
-    new_index = np.cumsum(keep) - 1
-    rank = np.empty(len(uniques), dtype=np.int64)
-    rank[order] = new_index
-    codes = np.asarray(codes, dtype=np.int64)
-    mapped = np.where(codes >= 0, rank[np.clip(codes, 0, None)], -1)
-    return pd.Categorical.from_codes(mapped, categories=pd.Index(sorted_uniques[keep], dtype=object))
+        return pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index([], dtype=object))
+    if codes.dtype.kind not in "iu" or (len(codes) and (codes.min() < -1 or codes.max() >= len(uniques))):
+        codes = np.asarray(codes, dtype=np.int64)
+        if len(codes) and codes.max() >= len(uniques):
+            raise IndexError(f"code {codes.max()} hors des {len(uniques)} valeurs distinctes")
+        codes = np.where(codes >= 0, codes, -1)
+    if len(uniques) == 1 or bool((uniques[1:] > uniques[:-1]).all()):
+        # already sorted and distinct (the categories of a table built here): codes kept
+        categories = uniques
+        dtype = coerce_indexer_dtype(np.zeros(0, dtype=np.int64), categories).dtype
+        mapped = np.array(codes, dtype=dtype)  # a copy: never shared with another table
+    else:
+        order = np.argsort(uniques, kind="stable")
+        sorted_uniques = uniques[order]
+        keep = np.r_[True, sorted_uniques[1:] != sorted_uniques[:-1]]
+        categories = sorted_uniques[keep]
+        dtype = coerce_indexer_dtype(np.zeros(0, dtype=np.int64), categories).dtype
+        rank = np.empty(len(uniques) + 1, dtype=dtype)  # last: code -1 (missing) stays -1
+        rank[order] = np.cumsum(keep) - 1
+        rank[-1] = -1
+        mapped = rank[codes]
+    return pd.Categorical.from_codes(mapped, categories=pd.Index(categories, dtype=object), validate=False)
 
 
 def set_text(frame: pd.DataFrame, mask, column: str, value: str) -> pd.DataFrame:
-    """``frame`` with ``column`` set to ``value`` where ``mask`` (categories extended)."""
+    """``frame`` with ``column`` set to ``value`` where ``mask`` (categories extended).
+
+    >>> frame = pd.DataFrame({"status": categorical(["ok", "ok"])})
+    >>> out = set_text(frame, [False, True], "status", "zero")
+    >>> out["status"].tolist(), list(out["status"].cat.categories)
+    (['ok', 'zero'], ['ok', 'zero'])
+    """
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return frame
     frame = frame.copy(deep=False)
     series = frame[column]
     if isinstance(series.dtype, pd.CategoricalDtype):
-        if value not in series.cat.categories:
-            series = series.cat.add_categories([value])
-        series = series.copy()
-        series[mask] = value
-        frame[column] = categorical(series.array)
+        categories = series.cat.categories
+        labels = np.asarray(categories, dtype=object)
+        if value in categories:
+            code = categories.get_loc(value)
+        else:
+            code, labels = len(labels), np.append(labels, np.array([value], dtype=object))
+        codes = series.cat.codes.to_numpy().astype(np.int64)
+        codes[mask] = code
+        frame[column] = categorical((codes, labels))
     else:
         frame.loc[mask, column] = value
     return frame
@@ -340,7 +366,19 @@ def age_bounds(label: str) -> tuple[int, float]:
 
 # ---------------------------------------------------------------------------- schema
 def _unique_check(series: pd.Series, predicate) -> pd.Series:
-    """Element-wise check computed on distinct values only (fast on millions of rows)."""
+    """Element-wise check computed on distinct values only (fast on millions of rows).
+
+    On a categorical, ``predicate`` is evaluated once per category and the result taken by
+    code (a missing value fails); otherwise once per distinct value.
+
+    >>> _unique_check(pd.Series(categorical(["a", "b", "a"])), lambda v: v == "a").tolist()
+    [True, False, True]
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        categories = series.cat.categories
+        ok = np.zeros(len(categories) + 1, dtype=bool)  # last: code -1 (missing)
+        ok[:-1] = [bool(predicate(c)) for c in categories]
+        return pd.Series(ok[series.cat.codes.to_numpy()], index=series.index)
     uniques = series.dropna().unique()
     bad = [u for u in uniques if not predicate(u)]
     if not bad and not series.hasnans:
@@ -348,15 +386,52 @@ def _unique_check(series: pd.Series, predicate) -> pd.Series:
     return ~series.isin(bad) & series.notna()
 
 
+def _in(values: Sequence[str]):
+    """Check function: the cell is one of ``values`` (computed per category, see :func:`_unique_check`)."""
+    allowed = frozenset(values)
+
+    def check(series: pd.Series) -> pd.Series:
+        return _unique_check(series, lambda v: isinstance(v, str) and v in allowed)
+
+    return check
+
+
+def _is_in(series: pd.Series, values: Sequence[str]) -> np.ndarray:
+    """Boolean array: cells of a text column among ``values`` (by category for categoricals)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        wanted = np.zeros(len(series.cat.categories) + 1, dtype=bool)
+        wanted[:-1] = series.cat.categories.isin(list(values))
+        return wanted[series.cat.codes.to_numpy()]
+    return np.asarray(series.isin(list(values)), dtype=bool)
+
+
 def _zone_codes_ok(frame: pd.DataFrame) -> pd.Series:
     result = np.ones(len(frame), dtype=bool)
-    zone_type = frame["zone_type"]
+    zone_type, zone_code = frame["zone_type"], frame["zone_code"]
+    if isinstance(zone_type.dtype, pd.CategoricalDtype) and isinstance(zone_code.dtype, pd.CategoricalDtype):
+        # each code checked once per zone type: the categories used by the rows of that type
+        type_codes = zone_type.cat.codes.to_numpy()
+        code_codes = zone_code.cat.codes.to_numpy()
+        categories = np.asarray(zone_code.cat.categories, dtype=object)
+        for k, kind in enumerate(zone_type.cat.categories):
+            pattern = _CODE_PATTERNS.get(kind)
+            if pattern is None:
+                continue
+            mask = type_codes == k
+            if not mask.any():
+                continue
+            codes = code_codes[mask]
+            used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(categories)))
+            ok = np.zeros(len(categories) + 1, dtype=bool)  # last: code -1 (missing)
+            ok[used] = _full_matches(categories[used], re.compile(rf"^{pattern}$"))
+            result[mask] = ok[codes]
+        return pd.Series(result, index=frame.index)
     for kind in zone_type.unique():
         pattern = _CODE_PATTERNS.get(kind)
         if pattern is None:
             continue
         mask = np.asarray(zone_type == kind, dtype=bool)
-        codes = frame["zone_code"][mask]
+        codes = zone_code[mask]
         regex = re.compile(rf"^{pattern}$")
         uniques = pd.unique(codes.dropna())
         bad = [c for c in uniques if not (isinstance(c, str) and regex.match(c))]
@@ -365,18 +440,39 @@ def _zone_codes_ok(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(result, index=frame.index)
 
 
+def _full_matches(labels: np.ndarray, regex: re.Pattern) -> np.ndarray:
+    """``isinstance(label, str) and regex.match(label)`` for each label, fast on many labels.
+
+    pyarrow's regular expressions (RE2) settle the labels they match (ASCII digits and letters
+    match in Python too); the others are checked by Python's ``re``, the reference.
+    """
+    ok = np.zeros(len(labels), dtype=bool)
+    if len(labels) > 1000:
+        try:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            matched = pc.match_substring_regex(pa.array(labels, type=pa.string()), regex.pattern)
+            ok = np.asarray(matched.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+        except Exception:  # labels that are not all text, or a pattern RE2 does not take
+            ok = np.zeros(len(labels), dtype=bool)
+    rest = np.flatnonzero(~ok)
+    ok[rest] = [isinstance(c, str) and regex.match(c) is not None for c in labels[rest]]
+    return ok
+
+
 def _values_match_status(frame: pd.DataFrame) -> pd.Series:
     status = frame["status"]
     value = frame["value"].to_numpy(dtype=float)
     isnan = np.isnan(value)
-    is_ok = np.asarray(status == "ok", dtype=bool)
-    is_zero = np.asarray(status == "zero", dtype=bool)
+    is_ok = _is_in(status, ["ok"])
+    is_zero = _is_in(status, ["zero"])
     ok = np.where(is_ok, ~isnan, np.where(is_zero, value == 0, isnan))
     return pd.Series(ok, index=frame.index)
 
 
 def _cog_present(frame: pd.DataFrame) -> pd.Series:
-    is_commune = np.asarray(frame["zone_type"].isin(_COMMUNE_TYPES), dtype=bool)
+    is_commune = _is_in(frame["zone_type"], _COMMUNE_TYPES)
     return pd.Series(~is_commune | frame["cog"].notna().to_numpy(), index=frame.index)
 
 
@@ -400,7 +496,7 @@ _TEXT = pa.Check(_is_text, error="texte attendu (str ou catégoriel de str)")
 #: The pandera schema of observations (validated with ``lazy=True``: every problem at once).
 SCHEMA = pa.DataFrameSchema(
     {
-        "zone_type": pa.Column(None, [_TEXT, pa.Check.isin(ZONE_TYPES, error="type de zone inconnu")]),
+        "zone_type": pa.Column(None, [_TEXT, pa.Check(_in(ZONE_TYPES), error="type de zone inconnu")]),
         "zone_code": pa.Column(None, [_TEXT]),
         "period": pa.Column(
             None,
@@ -416,7 +512,7 @@ SCHEMA = pa.DataFrameSchema(
                 error="nom de mesure attendu en minuscules (ex. population, deaths_cancer)",
             ),
         ),
-        "sex": pa.Column(None, [_TEXT, pa.Check.isin(SEXES, error="sexe attendu : M, F ou all")]),
+        "sex": pa.Column(None, [_TEXT, pa.Check(_in(SEXES), error="sexe attendu : M, F ou all")]),
         "age": pa.Column(
             None,
             pa.Check(
@@ -425,7 +521,7 @@ SCHEMA = pa.DataFrameSchema(
             ),
         ),
         "value": pa.Column(float, nullable=True),
-        "status": pa.Column(None, [_TEXT, pa.Check.isin(STATUSES, error="statut attendu : ok, secret, missing ou zero")]),
+        "status": pa.Column(None, [_TEXT, pa.Check(_in(STATUSES), error="statut attendu : ok, secret, missing ou zero")]),
         "source": pa.Column(None, [_TEXT, pa.Check(lambda s: _unique_check(s, lambda c: isinstance(c, str) and len(c) > 0), error="source vide")]),
         "cog": pa.Column("Int64", nullable=True),
     },
@@ -547,6 +643,10 @@ def empty() -> pd.DataFrame:
 def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate observations tables: text columns as sorted categoricals, attrs dropped.
 
+    A text column gets the sorted union of the parts' categories (as
+    ``union_categoricals(sort_categories=True)`` would give); the codes of each part are
+    mapped to it through its categories, never through its rows.
+
     >>> len(concat([empty(), empty()]))
     0
     """
@@ -557,24 +657,68 @@ def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     for column in COLUMNS:
         parts = [f[column] for f in frames]
         if column in TEXT_COLUMNS:
-            cats = [
-                pd.Categorical(p.array) if isinstance(p.dtype, pd.CategoricalDtype) else categorical(p.to_numpy(dtype=object))
-                for p in parts
-            ]
-            cats = [
-                c if c.categories.dtype == object
-                else pd.Categorical.from_codes(c.codes, categories=pd.Index(np.asarray(c.categories, dtype=object), dtype=object))
-                for c in cats
-            ]
-            union = pd.api.types.union_categoricals(cats, sort_categories=True, ignore_order=True)
-            columns[column] = union
+            columns[column] = _union_text(parts)
         elif column == "cog":
             columns[column] = pd.concat([p.astype("Int64") for p in parts], ignore_index=True).array
         else:
             columns[column] = np.concatenate([p.to_numpy(dtype=float) for p in parts])
-    out = pd.DataFrame(columns)
+    out = pd.DataFrame(columns, copy=False)  # new arrays: no copy into a consolidated block
     out.attrs = {}
     return out
+
+
+def _union_text(parts: list[pd.Series]) -> pd.Categorical:
+    """One text column from the parts: sorted union of their categories, codes remapped."""
+    codes, labels = [], []
+    for p in parts:
+        if isinstance(p.dtype, pd.CategoricalDtype):
+            codes.append(p.cat.codes.to_numpy())
+            labels.append(np.asarray(p.cat.categories, dtype=object))
+        else:
+            cat = categorical(p.to_numpy(dtype=object))
+            codes.append(cat.codes)
+            labels.append(np.asarray(cat.categories, dtype=object))
+    first = labels[0]
+    first_sorted = len(first) < 2 or bool((first[1:] > first[:-1]).all())
+    if all(_same_labels(lab, first) for lab in labels[1:]):
+        # as union_categoricals: the same categories stay as they are (object), sorted
+        categories = first if first_sorted else np.sort(first)
+        index = pd.Index(categories, dtype=object)
+    else:
+        # as union_categoricals: the union is an inferred index (str in pandas 3), sorted
+        try:
+            categories = np.sort(pd.unique(np.concatenate(labels)))  # hashed, then few sorted
+        except TypeError:  # categories that do not compare (not text): pandas decides
+            return pd.api.types.union_categoricals(
+                [pd.Categorical.from_codes(c, categories=lab) for c, lab in zip(codes, labels, strict=True)],
+                sort_categories=True, ignore_order=True,
+            )
+        index = pd.Index(categories)
+    dtype = coerce_indexer_dtype(np.zeros(0, dtype=np.int64), categories).dtype
+    merged = np.empty(sum(len(c) for c in codes), dtype=dtype)
+    lookup = pd.Index(categories, dtype=object)
+    start = 0
+    for c, lab in zip(codes, labels, strict=True):
+        out = merged[start : start + len(c)]
+        if lab is categories or (len(lab) == len(categories) and bool((lab == categories).all())):
+            out[:] = c
+        else:
+            position = np.append(lookup.get_indexer(lab), -1).astype(dtype)  # last: code -1 (missing)
+            np.take(position, c, out=out)
+        start += len(c)
+    return pd.Categorical.from_codes(merged, categories=index, validate=False)
+
+
+def _same_labels(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two arrays of distinct labels hold the same labels (in any order)."""
+    if len(a) != len(b):
+        return False
+    if bool((a == b).all()):
+        return True
+    try:
+        return bool((np.sort(a) == np.sort(b)).all())
+    except TypeError:
+        return set(a) == set(b)
 
 
 # ---------------------------------------------------------------------------- combination engine
@@ -984,12 +1128,16 @@ def resolve_arrondissements(obs: pd.DataFrame) -> pd.DataFrame:
     >>> float(out.loc[out["zone_type"] == "commune", "value"].iloc[0])
     9000.0
     """
-    codes = obs["zone_code"]
-    is_arm = np.asarray(obs["zone_type"] == "commune", dtype=bool) & np.asarray(codes.isin(list(_ARM_PARENT)), dtype=bool)
+    is_commune = _is_in(obs["zone_type"], ["commune"])
+    is_arm = is_commune & _is_in(obs["zone_code"], list(_ARM_PARENT))
     if not is_arm.any():
         return obs
     obs = set_text(obs, is_arm, "zone_type", "arrondissement")
+    # the few arrondissement rows, with only the labels they use (same codes order)
     arm = obs.loc[is_arm]
+    arm = arm.assign(
+        **{c: arm[c].cat.remove_unused_categories() for c in TEXT_COLUMNS if isinstance(arm[c].dtype, pd.CategoricalDtype)}
+    )
     membership = pd.DataFrame(
         {
             "zone_type": "commune",
@@ -999,7 +1147,7 @@ def resolve_arrondissements(obs: pd.DataFrame) -> pd.DataFrame:
     )
     membership = membership.loc[membership["zone_code"].isin(set(arm["zone_code"].map(_ARM_PARENT)))]
     parts = []
-    for source, group in arm.groupby("source", sort=False):
+    for source, group in arm.groupby("source", sort=False, observed=True):
         derived = _combine(group, membership, policy={"commune": "strict"})
         if derived.empty:
             continue
@@ -1009,7 +1157,7 @@ def resolve_arrondissements(obs: pd.DataFrame) -> pd.DataFrame:
     if not parts:
         return obs
     derived = pd.concat(parts, ignore_index=True)
-    existing = obs.loc[obs["zone_type"].eq("commune") & obs["zone_code"].isin(PLM_COMMUNES)]
+    existing = obs.loc[is_commune & _is_in(obs["zone_code"], list(PLM_COMMUNES))]
     key = ["zone_code", "period", "measure", "sex", "age", "source"]
     derived = derived.merge(existing[key].drop_duplicates(), on=key, how="left", indicator=True)
     derived = derived.loc[derived["_merge"] == "left_only"].drop(columns="_merge")

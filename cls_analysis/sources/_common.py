@@ -130,7 +130,7 @@ def decode(data: bytes, path: Path | str | None = None) -> tuple[str, str]:
     >>> decode("\\ufeffCode".encode("utf-8"))
     ('Code', 'utf-8-sig')
     """
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():
         raise FileFormatError("fichier vide.", path)
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
@@ -212,29 +212,14 @@ def read_delimited(
     numeric : callable, optional
         Which columns hold numbers.
     """
-    text, encoding = decode(data, path)
-    head_lines = text[:200_000].splitlines()[:max_header_line]
-    header_index = 0
-    if header and required:
-        wanted = {r.strip().lower() for r in required}
-        header_index = None
-        for i, line in enumerate(head_lines):
-            sep = separator or _sniff_separator(line)
-            cells = {c.strip().strip('"').strip().lower() for c in line.split(sep)}
-            if wanted <= cells:
-                header_index = i
-                break
-        if header_index is None:
-            first = next((ln for ln in head_lines if ln.strip()), "")
-            sep = separator or _sniff_separator(first)
-            found = [c.strip().strip('"') for c in first.split(sep)][:12]
-            raise FileFormatError(
-                f"aucune ligne d'en-tête avec les colonnes {', '.join(required)} dans les "
-                f"{max_header_line} premières lignes ({what} attendu) ; première ligne : "
-                f"{found}. Vérifiez qu'il s'agit du bon fichier, ou renommez les colonnes.",
-                path,
-            )
-    sep = separator or _sniff_separator(head_lines[header_index] if head_lines else "")
+    fast = _read_large_utf8(data, path, required, separator, header, max_header_line, numeric)
+    if fast is not None:
+        frame, header_index, sep, encoding, head_lines = fast
+    else:
+        text, encoding = decode(data, path)
+        head_lines = text[:200_000].splitlines()[:max_header_line]
+        header_index = _header_index(head_lines, required, separator, header, max_header_line, what, path)
+        sep = separator or _sniff_separator(head_lines[header_index] if head_lines else "")
     if report is not None:
         if encoding == "cp1252":
             report.notes.append("encodage Windows-1252 (cp1252) détecté et converti.")
@@ -243,19 +228,20 @@ def read_delimited(
             report.notes.append(f"séparateur « {shown} » détecté (au lieu de « {expected_separator} »).")
         if header and header_index != expected_header_line and required:
             report.notes.append(f"en-tête trouvé à la ligne {header_index + 1}.")
-    # the body starts at the header line
-    offset = 0
-    for _ in range(header_index):
-        offset = text.index("\n", offset) + 1
-    body = text[offset:] if offset else text
-    try:
-        frame = _parse_text(body, sep, header, numeric)
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise FileFormatError(
-            f"lecture impossible comme tableau délimité par « {sep} » ({exc}). Vérifiez le "
-            "séparateur et les guillemets.",
-            path,
-        ) from exc
+    if fast is None:
+        # the body starts at the header line
+        offset = 0
+        for _ in range(header_index):
+            offset = text.index("\n", offset) + 1
+        body = text[offset:] if offset else text
+        try:
+            frame = _parse_text(body, sep, header, numeric)
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise FileFormatError(
+                f"lecture impossible comme tableau délimité par « {sep} » ({exc}). Vérifiez le "
+                "séparateur et les guillemets.",
+                path,
+            ) from exc
     frame.columns = [str(c).strip().lstrip("\ufeff").strip('"') for c in frame.columns]
     return Table(
         frame=frame,
@@ -267,8 +253,82 @@ def read_delimited(
     )
 
 
+def _header_index(head_lines, required, separator, header, max_header_line, what, path) -> int:
+    """Index of the header line among the first lines (0 without ``required``)."""
+    if not (header and required):
+        return 0
+    wanted = {r.strip().lower() for r in required}
+    for i, line in enumerate(head_lines):
+        sep = separator or _sniff_separator(line)
+        cells = {c.strip().strip('"').strip().lower() for c in line.split(sep)}
+        if wanted <= cells:
+            return i
+    first = next((ln for ln in head_lines if ln.strip()), "")
+    sep = separator or _sniff_separator(first)
+    found = [c.strip().strip('"') for c in first.split(sep)][:12]
+    raise FileFormatError(
+        f"aucune ligne d'en-tête avec les colonnes {', '.join(required)} dans les "
+        f"{max_header_line} premières lignes ({what} attendu) ; première ligne : "
+        f"{found}. Vérifiez qu'il s'agit du bon fichier, ou renommez les colonnes.",
+        path,
+    )
+
+
+#: Bodies longer than this (in characters) are parsed by pyarrow (typed columns, threads).
+_ARROW_MIN_CHARS = 5_000_000
+
+
+def _read_large_utf8(data: bytes, path, required, separator, header, max_header_line, numeric):
+    """Fast path of :func:`read_delimited` for large UTF-8 files: pyarrow reads the bytes.
+
+    Gives exactly what decoding the whole file, finding the header and parsing the text
+    would give, without decoding (and re-encoding) tens of megabytes. Returns None whenever
+    that equivalence is not certain (small file, not UTF-8, header not found, parse error):
+    the caller then takes the general path, which reports the problem.
+    """
+    if len(data) <= _ARROW_MIN_CHARS:
+        return None
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    encoding = "utf-8-sig" if start else "utf-8"
+    # the first lines, as decode() would give them (200,000 characters at most)
+    chunk = data[start : start + 1_000_000]
+    if len(chunk) == 1_000_000:
+        while chunk and 0x80 <= chunk[-1] < 0xC0:  # do not cut a character
+            chunk = chunk[:-1]
+        chunk = chunk[:-1] if chunk and chunk[-1] >= 0xC0 else chunk
+    try:
+        head = chunk.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not head.strip():
+        return None
+    head_lines = head[:200_000].splitlines()[:max_header_line]
+    try:
+        header_index = _header_index(head_lines, required, separator, header, max_header_line, "", path)
+    except FileFormatError:
+        return None
+    sep = separator or _sniff_separator(head_lines[header_index] if head_lines else "")
+    offset = start
+    for _ in range(header_index):
+        offset = data.find(b"\n", offset) + 1
+        if offset == 0:
+            return None
+    body = memoryview(data)[offset:]
+    size = len(body)
+    if size <= 4 * _ARROW_MIN_CHARS:  # characters = bytes that do not continue a character
+        continuation = np.frombuffer(body, dtype=np.uint8) & 0xC0 == 0x80
+        size -= int(np.count_nonzero(continuation))
+    if size <= _ARROW_MIN_CHARS:
+        return None
+    try:
+        frame = _parse_arrow(body, sep, header, numeric)
+    except Exception:
+        return None
+    return frame, header_index, sep, encoding, head_lines
+
+
 def _parse_text(body: str, sep: str, header: bool, numeric) -> pd.DataFrame:
-    if len(body) > 5_000_000:
+    if len(body) > _ARROW_MIN_CHARS:
         try:
             return _parse_arrow(body, sep, header, numeric)
         except Exception:
@@ -304,15 +364,24 @@ def _parse_text(body: str, sep: str, header: bool, numeric) -> pd.DataFrame:
     )
 
 
-def _parse_arrow(body: str, sep: str, header: bool, numeric) -> pd.DataFrame:
+def _parse_arrow(body: str | bytes | memoryview, sep: str, header: bool, numeric) -> pd.DataFrame:
+    """Parse a delimited body with pyarrow (``body``: text, or UTF-8 bytes)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    first = body.split("\n", 1)[0].rstrip("\r")
+    if isinstance(body, str):
+        end = body.find("\n")
+        first = body if end < 0 else body[:end]
+        encoded = body.encode("utf-8")
+    else:
+        encoded = body
+        end = bytes(body[:200_000]).find(b"\n")
+        end = bytes(body).find(b"\n") if end < 0 else end
+        first = bytes(body if end < 0 else body[:end]).decode("utf-8")
+    first = first.rstrip("\r")
     names = [c.strip().strip('"') for c in first.split(sep)]
     if not header:
         names = [str(i) for i in range(len(names))]
-    encoded = body.encode("utf-8")
 
     def read(text_only: bool):
         text_type = pa.dictionary(pa.int32(), pa.string())
@@ -320,7 +389,7 @@ def _parse_arrow(body: str, sep: str, header: bool, numeric) -> pd.DataFrame:
             n: text_type if text_only or numeric is None or not numeric(n) else pa.float64() for n in names
         }
         return pacsv.read_csv(
-            io.BytesIO(encoded),
+            pa.BufferReader(encoded),
             read_options=pacsv.ReadOptions(skip_rows=1 if header else 0, column_names=names, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(delimiter=sep),
             convert_options=pacsv.ConvertOptions(
@@ -638,18 +707,43 @@ def build(
     return frame
 
 
+def is_count(measure: pd.Series) -> np.ndarray:
+    """Boolean array: rows whose measure is a count (registry looked up once per measure)."""
+
+    def count(m) -> bool:
+        return _measures.get(m).kind == "count"
+
+    if isinstance(measure.dtype, pd.CategoricalDtype):
+        used = np.zeros(len(measure.cat.categories) + 1, dtype=bool)
+        codes = measure.cat.codes.to_numpy()
+        present = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(used) - 1))
+        result = np.zeros(len(used), dtype=bool)
+        result[present] = [count(m) for m in measure.cat.categories[present]]
+        return result[codes]
+    return measure.map(count).to_numpy(dtype=bool)
+
+
 def zero_status(obs: pd.DataFrame) -> pd.DataFrame:
     """Turn ``ok`` zeros of count measures into status ``zero``."""
-    zeros = obs["status"].eq("ok").to_numpy() & (obs["value"].to_numpy() == 0)
+    zeros = label_mask(obs["status"], "ok") & (obs["value"].to_numpy() == 0)
     if zeros.any():
-        counts = obs.loc[zeros, "measure"].map(lambda m: _measures.get(m).kind == "count").to_numpy(dtype=bool)
-        idx = np.flatnonzero(zeros)[counts]
         from cls_analysis.observations import set_text
 
+        rows = np.flatnonzero(zeros)
         mask = np.zeros(len(obs), dtype=bool)
-        mask[idx] = True
+        mask[rows[is_count(obs["measure"].iloc[rows])]] = True
         obs = set_text(obs, mask, "status", "zero")
     return obs
+
+
+def label_mask(column: pd.Series, label: str) -> np.ndarray:
+    """Boolean array: rows of a text column equal to ``label`` (by code for categoricals)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = column.cat.categories
+        if label not in categories:
+            return np.zeros(len(column), dtype=bool)
+        return column.cat.codes.to_numpy() == categories.get_loc(label)
+    return np.asarray(column == label, dtype=bool)
 
 
 def check_negative(obs: pd.DataFrame, *, path, describe) -> None:
@@ -657,8 +751,8 @@ def check_negative(obs: pd.DataFrame, *, path, describe) -> None:
     negative = obs["value"].to_numpy() < 0
     if not negative.any():
         return
-    counts = obs.loc[negative, "measure"].map(lambda m: _measures.get(m).kind == "count").to_numpy(dtype=bool)
-    positions = np.flatnonzero(negative)[counts]
+    positions = np.flatnonzero(negative)
+    positions = positions[is_count(obs["measure"].iloc[positions])]
     if len(positions):
         cells = [describe(p) for p in positions[:10]]
         raise FileFormatError(
@@ -683,20 +777,38 @@ def finish(obs: pd.DataFrame, report: SourceReport, *, path) -> pd.DataFrame:
     observations.validate(obs, path=path, what="observations lues")
     _check_codes(obs, report)
     report.rows = len(obs)
-    report.zones = int(obs[["zone_type", "zone_code"]].drop_duplicates().shape[0])
-    counts = obs["status"].value_counts()
-    report.secret = int(counts.get("secret", 0))
-    report.missing = int(counts.get("missing", 0))
+    report.zones = _count_pairs(obs["zone_type"], obs["zone_code"])
+    report.secret = int(np.count_nonzero(label_mask(obs["status"], "secret")))
+    report.missing = int(np.count_nonzero(label_mask(obs["status"], "missing")))
     if obs.empty:
         report.problems.append("aucune observation lue.")
     obs.attrs["report"] = report
     return obs
 
 
+def _count_pairs(first: pd.Series, second: pd.Series) -> int:
+    """Distinct (first, second) pairs among the rows (a missing value counts as a value)."""
+    if not len(first):
+        return 0
+    if not (isinstance(first.dtype, pd.CategoricalDtype) and isinstance(second.dtype, pd.CategoricalDtype)):
+        return int(pd.DataFrame({"a": first, "b": second}).drop_duplicates().shape[0])
+    size = len(second.cat.categories) + 1
+    key = (first.cat.codes.to_numpy().astype(np.int64) + 1) * size + second.cat.codes.to_numpy() + 1
+    return int(np.count_nonzero(np.bincount(key))) if size * (len(first.cat.categories) + 1) < 4 * len(key) + 1_000_000 else len(pd.unique(key))
+
+
 def _check_codes(obs: pd.DataFrame, report: SourceReport) -> None:
     from cls_analysis.geo.geography import Geography
 
-    codes = pd.Series(obs.loc[obs["zone_type"].eq("commune"), "zone_code"].unique())
+    commune = label_mask(obs["zone_type"], "commune")
+    zone_code = obs["zone_code"]
+    if isinstance(zone_code.dtype, pd.CategoricalDtype):
+        # the distinct codes of commune rows, in order of first appearance (as unique() gives)
+        codes = zone_code.cat.codes.to_numpy()[commune]
+        codes = pd.unique(codes[codes >= 0])
+        codes = pd.Series(np.asarray(zone_code.cat.categories, dtype=object)[codes], dtype=object)
+    else:
+        codes = pd.Series(zone_code[commune].unique())
     if codes.empty:
         return
     geography = Geography.embedded()
@@ -882,10 +994,93 @@ def metadata_lines(data: bytes, path) -> tuple[dict[str, str], int]:
 
 def strip_lines(data: bytes, count: int) -> bytes:
     """``data`` without its first ``count`` lines."""
+    offset = 0
     for _ in range(count):
-        cut = data.find(b"\n")
-        data = b"" if cut < 0 else data[cut + 1 :]
-    return data
+        cut = data.find(b"\n", offset)
+        if cut < 0:
+            return b""
+        offset = cut + 1
+    return data[offset:] if offset else data
+
+
+def factorize_keys(rows: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Integer code of each row's key (``columns``) and the table of distinct keys.
+
+    The codes and the order of the keys are those of
+    :func:`cls_analysis.observations._factorize_keys` (keys ordered by their combined integer
+    code); the keys are counted instead of sorted when their integers are small enough, which
+    is faster on millions of rows.
+
+    >>> from cls_analysis.observations import categorical
+    >>> rows = pd.DataFrame({"a": categorical(["y", "x", "y"]), "b": categorical(["1", "1", "1"])})
+    >>> codes, keys = factorize_keys(rows, ["a", "b"])
+    >>> codes.tolist(), keys["a"].tolist()
+    ([1, 0, 1], ['x', 'y'])
+    """
+    combined, size = _combined_keys(rows, columns)
+    if _dense(combined, size):
+        inverse, n_keys = _renumber(combined, size)
+    else:
+        uniques, inverse = np.unique(combined, return_inverse=True)
+        n_keys = len(uniques)
+    inverse = inverse.astype(np.int64)
+    first = np.zeros(n_keys, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(combined))[::-1]
+    frame = rows.iloc[first][list(columns)].reset_index(drop=True)
+    return inverse, frame
+
+
+def _combined_keys(rows: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, int]:
+    """One integer per row for its key (``columns``), ordered as ``observations._factorize_keys``
+    orders keys, and the number of possible values (``size``).
+
+    That function combines the codes of the columns in mixed radix (``combined × (n + 1) +
+    code``). Here, when no code is missing, the integers are renumbered densely (by counting,
+    which keeps their order) whenever the next column would make them too large to count:
+    same order, same equalities, small integers.
+    """
+    limit = 4 * len(rows) + (1 << 20)
+    coded = [factorize(rows[column]) for column in columns]
+    if any(len(codes) and codes.min() < 0 for codes, _ in coded):
+        limit = None  # missing values: the mixed radix as it is
+    combined = np.zeros(len(rows), dtype=np.int64)
+    size = 1
+    for codes, uniques in coded:
+        radix = len(uniques) + 1
+        if limit is not None and size * radix > limit and size > 1:
+            combined, size = _renumber(combined, size)
+        combined = combined * radix + codes.astype(np.int64)
+        size *= radix
+    return combined, size
+
+
+def _renumber(combined: np.ndarray, size: int) -> tuple[np.ndarray, int]:
+    """Integers in ``range(size)`` renumbered ``0, 1, …`` in the same order (by counting)."""
+    present = np.flatnonzero(np.bincount(combined, minlength=size))
+    rank = np.zeros(size, dtype=np.int64)
+    rank[present] = np.arange(len(present))
+    return rank[combined], len(present)
+
+
+def _dense(combined: np.ndarray, size: int) -> bool:
+    """Whether integer keys are few enough to be counted (``bincount``) rather than hashed."""
+    return bool(len(combined)) and size <= 4 * len(combined) + (1 << 20) and combined.min() >= 0
+
+
+def repeated_rows(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """Rows whose values in ``columns`` appear more than once (all of them).
+
+    What :func:`cls_analysis.observations.repeated_keys` gives, without sorting the keys.
+
+    >>> repeated_rows(pd.DataFrame({"a": ["x", "x", "y"], "b": ["1", "1", "1"]}), ["a", "b"]).tolist()
+    [True, True, False]
+    """
+    if frame.empty:
+        return np.zeros(0, dtype=bool)
+    combined, size = _combined_keys(frame, columns)
+    if not _dense(combined, size):
+        combined = pd.factorize(combined)[0]
+    return np.bincount(combined)[combined] > 1
 
 
 def add_margins(obs: pd.DataFrame) -> pd.DataFrame:
@@ -895,7 +1090,7 @@ def add_margins(obs: pd.DataFrame) -> pd.DataFrame:
     is not added. A margin is ``secret`` if one of its cells is secret, ``zero`` if it sums to
     zero.
     """
-    from cls_analysis.observations import _factorize_keys, concat
+    from cls_analysis.observations import concat
 
     detail = obs.loc[np.asarray(obs["sex"].isin(["M", "F"]), dtype=bool) & np.asarray(obs["age"] != "all", dtype=bool)]
     if detail.empty:
@@ -908,16 +1103,21 @@ def add_margins(obs: pd.DataFrame) -> pd.DataFrame:
     cog = detail["cog"]
 
     def summed(group: list[str], **fixed) -> pd.DataFrame:
-        codes, keys = _factorize_keys(detail, group)
+        codes, keys = factorize_keys(detail, group)
         totals = np.bincount(codes, weights=value, minlength=len(keys))
         withheld = np.bincount(codes, weights=secret, minlength=len(keys)) > 0
         first = np.zeros(len(keys), dtype=np.int64)
         first[codes[::-1]] = np.arange(len(codes))[::-1]
         out = keys.copy()
         for column, label in fixed.items():
-            out[column] = label
+            out[column] = strings(label, len(out))
         out["value"] = np.where(withheld, np.nan, totals)
-        out["status"] = np.where(withheld, "secret", np.where(totals == 0, "zero", "ok"))
+        # status labels present: ok, secret, zero (as a column of these texts would give)
+        code = np.where(withheld, 1, np.where(totals == 0, 2, 0))
+        used = np.flatnonzero(np.bincount(code, minlength=3))
+        renumber = np.full(3, -1, dtype=np.int64)
+        renumber[used] = np.arange(len(used))
+        out["status"] = strings((renumber[code], np.array(["ok", "secret", "zero"], dtype=object)[used]), len(out))
         out["cog"] = cog.iloc[first].to_numpy()
         return out
 

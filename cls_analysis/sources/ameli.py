@@ -39,7 +39,7 @@ import pandas as pd
 
 from cls_analysis.errors import FileFormatError
 from cls_analysis.geo.codes import normalize_departement_code
-from cls_analysis.observations import normalize_ages, normalize_sexes, repeated_keys
+from cls_analysis.observations import normalize_ages, normalize_sexes
 from cls_analysis.sources._common import (
     SourceReport,
     TextColumn,
@@ -49,6 +49,7 @@ from cls_analysis.sources._common import (
     parse_numbers,
     read_delimited,
     read_member,
+    repeated_rows,
     require_columns,
     source_label,
 )
@@ -241,7 +242,7 @@ def read_ameli_pathologies(
 
 def _no_duplicates(obs: pd.DataFrame, lines, file) -> None:
     key = ["zone_code", "period", "measure", "sex", "age"]
-    dup = repeated_keys(obs, key)
+    dup = repeated_rows(obs, key)
     if dup.any():
         first = obs.loc[dup, key].iloc[0].tolist()
         raise FileFormatError(

@@ -41,7 +41,6 @@ import pandas as pd
 
 from cls_analysis.errors import FileFormatError
 from cls_analysis.geo.codes import normalize_departement_code
-from cls_analysis.observations import repeated_keys
 from cls_analysis.sources._common import (
     SourceReport,
     Variable,
@@ -52,6 +51,7 @@ from cls_analysis.sources._common import (
     parse_numbers,
     read_delimited,
     read_member,
+    repeated_rows,
     source_label,
     wide_to_long,
 )
@@ -233,7 +233,7 @@ def _melodi(table, upper, file, report, cog, note):
         cog=cog,
     )
     key = ["zone_type", "zone_code", "period", "measure"]
-    dup = pd.Series(repeated_keys(obs, key), index=obs.index)
+    dup = pd.Series(repeated_rows(obs, key), index=obs.index)
     if dup.any():
         first = obs.loc[dup, key].iloc[0].tolist()
         raise FileFormatError(

@@ -13,11 +13,22 @@ derived or re-published one — INSEE census, POP1B, Filosofi, APL, CépiDc deat
 Ameli, tidy files, Géoclip exports last, as they re-publish rounded values), then the file name
 (alphabetical order). Identical duplicates are noted; different values are reported as a
 problem, with the largest difference.
+
+Parallel reading
+----------------
+The files are independent: on Linux, a folder of large files is read by several processes
+(one per free processor, see ``workers``), started by ``fork`` so that they share the imports and
+the geography already loaded. The table and the report are the same as a reading in one
+process, whatever the order in which the files finish. Elsewhere, or for a few small files,
+the files are read one after the other.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,9 +38,9 @@ import numpy as np
 import pandas as pd
 
 from cls_analysis.errors import ClsAnalysisError
-from cls_analysis.sources._common import DEMO_NOTE, SourceReport, decode
+from cls_analysis.sources._common import DEMO_NOTE, SourceReport, decode, factorize_keys
 
-__all__ = ["DEMO_MARKER", "PRIORITY", "FileReport", "FolderReport", "format_report", "read_folder", "recognise"]
+__all__ = ["DEMO_MARKER", "PARALLEL_MIN_BYTES", "PRIORITY", "FileReport", "FolderReport", "format_report", "read_folder", "recognise"]
 
 #: File written by :func:`cls_analysis.demo.write_demo_data` in a demo folder: its files are
 #: labelled « Données fictives de démonstration » when read.
@@ -250,6 +261,8 @@ class FolderReport:
     duplicates: list[str] = field(default_factory=list)
     duplicate_problems: list[str] = field(default_factory=list)
     demo: bool = False
+    #: Processes that read the files (1: one after the other in this process).
+    workers: int = 1
 
     @property
     def problems(self) -> list[str]:
@@ -272,6 +285,7 @@ def read_folder(
     *,
     source_note: str | None = None,
     recursive: bool = False,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Recognise and read every known file of a folder.
 
@@ -284,6 +298,11 @@ def read_folder(
         « Données fictives de démonstration » automatically.
     recursive : bool
         Also read sub-folders.
+    workers : int, optional
+        Processes reading files at once (Linux only, see the module documentation). By default
+        one per free processor (those available to this process, less the load of other
+        processes) when the files to read weigh more than :data:`PARALLEL_MIN_BYTES`, else 1;
+        ``1`` reads the files one after the other.
 
     Returns
     -------
@@ -314,23 +333,22 @@ def read_folder(
         source_note = DEMO_NOTE
     report = FolderReport(folder=folder, demo=demo)
     files = sorted(p for p in (folder.rglob("*") if recursive else folder.iterdir()) if p.is_file())
-    frames: list[tuple[int, str, pd.DataFrame]] = []
+    jobs: list[tuple[int, Path, str]] = []
     for file in files:
         kind, label = recognise(file)
-        entry = FileReport(path=file, kind=kind, label=label)
-        report.files.append(entry)
-        if kind is None:
-            continue
-        try:
-            obs = _reader(kind)(file, source_note=source_note)
-        except ClsAnalysisError as exc:
-            entry.error = str(exc).removeprefix(f"{file.name} : ")
-            continue
-        except Exception as exc:
-            entry.error = f"erreur inattendue ({type(exc).__name__} : {exc})"
+        report.files.append(FileReport(path=file, kind=kind, label=label))
+        if kind is not None:
+            jobs.append((len(report.files) - 1, file, kind))
+    results, report.workers = _read_files(jobs, source_note, _worker_count(jobs, workers))
+    frames: list[tuple[int, str, pd.DataFrame]] = []
+    for position, file, kind in jobs:  # in the order of the files, whatever the order of reading
+        entry = report.files[position]
+        obs, file_report, error = results[position]
+        if error is not None:
+            entry.error = error
             continue
         entry.read = True
-        entry.report = obs.attrs.get("report")
+        entry.report = file_report
         frames.append((PRIORITY.index(kind), file.name, obs))
     frames.sort(key=lambda t: (t[0], t[1]))
     obs = _resolve_duplicates(frames, report)
@@ -339,15 +357,137 @@ def read_folder(
     return out
 
 
+#: Files to read weighing more than this (bytes, uncompressed) are read in parallel by default.
+PARALLEL_MIN_BYTES = 20_000_000
+
+
+def _read_one(file: Path, kind: str, source_note: str | None) -> tuple[pd.DataFrame | None, SourceReport | None, str | None]:
+    """Read one file: ``(observations, report, None)``, or ``(None, None, error message)``."""
+    try:
+        obs = _reader(kind)(file, source_note=source_note)
+    except ClsAnalysisError as exc:
+        return None, None, str(exc).removeprefix(f"{file.name} : ")
+    except Exception as exc:
+        return None, None, f"erreur inattendue ({type(exc).__name__} : {exc})"
+    return obs, obs.attrs.get("report"), None
+
+
+def _read_task(position: int, file: Path, kind: str, source_note: str | None):
+    """:func:`_read_one` in a worker process: the report travels apart from the table."""
+    obs, file_report, error = _read_one(file, kind, source_note)
+    if obs is not None:
+        obs.attrs = {}
+    return position, obs, file_report, error
+
+
+def _read_files(jobs: list[tuple[int, Path, str]], source_note: str | None, workers: int) -> tuple[dict, int]:
+    """Outcome of each file (position → :func:`_read_one`'s triple), read by ``workers``
+    processes; and the number of processes that did read files."""
+    results: dict[int, tuple] = {}
+    if workers > 1:
+        results = _read_parallel(jobs, source_note, workers)
+        if not results:  # no process could be started
+            workers = 1
+    for position, file, kind in jobs:
+        if position not in results:  # sequential reading, or files a broken worker left
+            results[position] = _read_one(file, kind, source_note)
+    return results, workers
+
+
+def _worker_count(jobs: list[tuple[int, Path, str]], workers: int | None) -> int:
+    if len(jobs) < 2 or not sys.platform.startswith("linux"):
+        return 1
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if workers is None:
+        if sum(_weight(file) for _, file, _ in jobs) < PARALLEL_MIN_BYTES:
+            return 1
+        workers = _free_processors()
+    return max(1, min(int(workers), len(jobs)))
+
+
+def _free_processors() -> int:
+    """Processors available to this process and not busy with others (1-minute load average).
+
+    The load average counts this process too, when it was running: on an idle machine all
+    processors are free; on a machine busy with other work, fewer workers (reading in
+    parallel on processors already taken is slower than reading in one process).
+    """
+    try:
+        count = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        count = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return count
+    return max(1, min(count, round(count - max(0.0, load - 1.0))))
+
+
+def _weight(file: Path) -> int:
+    """Rough cost of reading a file: its uncompressed size (a workbook counts 20 times its size)."""
+    try:
+        size = file.stat().st_size
+        if file.suffix.lower() == ".zip" and zipfile.is_zipfile(file):
+            with zipfile.ZipFile(file) as archive:
+                return sum(info.file_size for info in archive.infolist())
+        if file.suffix.lower() in (".xlsx", ".xlsm"):
+            return 20 * size
+        return size
+    except (OSError, zipfile.BadZipFile):
+        return 0
+
+
+def _read_parallel(jobs: list[tuple[int, Path, str]], source_note: str | None, workers: int) -> dict:
+    """Read the files in ``workers`` forked processes, largest first; results by position.
+
+    Files left by a worker that died (killed, out of memory) are missing from the result:
+    the caller reads them itself.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from cls_analysis.geo.geography import Geography
+
+    # loaded once here, shared by the forked workers (copy-on-write)
+    Geography.embedded()
+    for kind in {kind for _, _, kind in jobs}:
+        _reader(kind)
+    order = sorted(jobs, key=lambda job: (-_weight(job[1]), job[0]))
+    results: dict[int, tuple] = {}
+    try:
+        with warnings.catch_warnings():
+            # Python >= 3.12 warns when forking a process with threads (pyarrow's pools); pyarrow
+            # re-creates its pools in the child (at-fork handlers) and the workers only read files
+            warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = [pool.submit(_read_task, position, file, kind, source_note) for position, file, kind in order]
+                for future in futures:
+                    try:
+                        position, obs, file_report, error = future.result()
+                    except BrokenProcessPool:
+                        break
+                    except Exception:  # a result that could not come back: read again here
+                        continue
+                    if obs is not None:
+                        obs.attrs["report"] = file_report
+                    results[position] = (obs, file_report, error)
+    except (OSError, BrokenProcessPool, AssertionError):
+        # no process could be started (limits, daemon process): read in this one
+        pass
+    return results
+
+
 def _resolve_duplicates(frames, report: FolderReport) -> list[pd.DataFrame]:
     """Drop keys already given by a file of higher priority; report them."""
     if len(frames) < 2:
         return [f for _, _, f in frames]
     key = ["zone_type", "zone_code", "period", "measure", "sex", "age"]
     group = ["zone_type", "measure", "period", "sex", "age"]
-    from cls_analysis.observations import _factorize_keys
-
-    encoded = [_factorize_keys(frame, group) for _, _, frame in frames]
+    encoded = [factorize_keys(frame, group) for _, _, frame in frames]
     combos = [set(map(tuple, keys.astype(str).to_numpy())) for _, keys in encoded]
 
     def rows_in(i: int, shared: set) -> np.ndarray:

@@ -50,7 +50,7 @@ import pandas as pd
 
 from cls_analysis.errors import FileFormatError, describe_rows
 from cls_analysis.geo.codes import normalize_departement_code
-from cls_analysis.observations import normalize_ages, normalize_sexes, repeated_keys
+from cls_analysis.observations import normalize_ages, normalize_sexes
 from cls_analysis.sources import measures as _measures
 from cls_analysis.sources._common import (
     SourceReport,
@@ -59,11 +59,13 @@ from cls_analysis.sources._common import (
     commune_codes,
     finish,
     header_row,
+    is_count,
     metadata_lines,
     parse_numbers,
     read_delimited,
     read_member,
     read_workbook_sheets,
+    repeated_rows,
     sheet_table,
     strip_lines,
 )
@@ -225,7 +227,7 @@ def read_tidy(
         given_cog = pd.to_numeric(pd.Series(text["cog"].values()), errors="coerce")
         obs["cog"] = pd.array(np.where(is_com, given_cog.fillna(cog_value or np.nan), np.nan), dtype="Float64").astype("Int64")
     key = ["zone_type", "zone_code", "period", "measure", "sex", "age"]
-    dup = repeated_keys(obs, key)
+    dup = repeated_rows(obs, key)
     if dup.any():
         first = obs.loc[dup, key].iloc[0].tolist()
         raise FileFormatError(
@@ -233,8 +235,7 @@ def read_tidy(
             f"par exemple {' '.join(first)} (lignes {', '.join(str(x) for x in lines[dup][:4])}).",
             file,
         )
-    counts = obs["measure"].map(lambda m: _measures.get(m).kind == "count").to_numpy(dtype=bool)
-    negative = counts & (obs["value"].to_numpy() < 0)
+    negative = is_count(obs["measure"]) & (obs["value"].to_numpy() < 0)
     if negative.any():
         cells = [f"ligne {lines[i]} : {obs['measure'].iloc[i]} = {obs['value'].iloc[i]:g}" for i in np.flatnonzero(negative)[:8]]
         raise FileFormatError(f"effectif(s) négatif(s) : {describe_rows(cells)}. Corrigez ces lignes.", file)

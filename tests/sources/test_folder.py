@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
+import sys
+
+import pandas as pd
+import pytest
 
 from cls_analysis.cli import main
+from cls_analysis.sources import folder as folder_module
 from cls_analysis.sources import read_folder, recognise
 from cls_analysis.sources.folder import format_report
 from tests.sources.conftest import write, zip_files
@@ -84,3 +91,152 @@ def test_verifier_command(tmp_path, capsys):
     assert main(["verifier", str(tmp_path)]) == 1
     assert "effectif(s) négatif(s)" in capsys.readouterr().out
     assert main(["verifier", str(tmp_path / "absent")]) == 2
+
+
+# ---------------------------------------------------------------------------- parallel reading
+_FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+needs_fork = pytest.mark.skipif(not _FORK, reason="parallel reading uses fork (Linux)")
+
+
+def _outcome(obs):
+    """The table without attrs, and what the report says of each file."""
+    report = obs.attrs["report"]
+    files = [(f.path.name, f.kind, f.read, f.error, f.report) for f in report.files]
+    plain = obs.copy()
+    plain.attrs = {}
+    return plain, files, format_report(report), report.duplicates, report.duplicate_problems
+
+
+def _assert_same_table(got: pd.DataFrame, expected: pd.DataFrame) -> None:
+    """Same columns, dtypes, categories, codes and values (assert_frame_equal is slow on categoricals)."""
+    assert list(got.columns) == list(expected.columns)
+    for column in expected.columns:
+        a, b = got[column], expected[column]
+        assert repr(a.dtype) == repr(b.dtype), column
+        if isinstance(b.dtype, pd.CategoricalDtype):
+            assert a.cat.categories.equals(b.cat.categories), column
+            assert a.cat.categories.dtype == b.cat.categories.dtype, column
+            assert (a.cat.codes.to_numpy() == b.cat.codes.to_numpy()).all(), column
+        else:
+            pd.testing.assert_series_equal(a, b)
+
+
+def _tidy_rows(count: int) -> str:
+    lines = ["niveau;code;periode;mesure;sexe;age;valeur"]
+    for i in range(count):
+        lines.append(f"commune;17{i % 400 + 1:03d};{2000 + i // 400};caf_rsa;all;all;{i % 97}")
+    return "\n".join(lines) + "\n"
+
+
+@needs_fork
+def test_parallel_read_gives_the_same_table_and_report(tmp_path, shared_dir):
+    _mixed_folder(tmp_path, shared_dir)
+    write(tmp_path / "caf_2023.csv", _tidy_rows(4000))
+    sequential = _outcome(read_folder(tmp_path, workers=1))
+    parallel_obs = read_folder(tmp_path, workers=2)
+    assert parallel_obs.attrs["report"].workers == 2
+    parallel = _outcome(parallel_obs)
+    _assert_same_table(parallel[0], sequential[0])
+    assert parallel[1:] == sequential[1:]
+    # errors in some files are reported while the others are read
+    errors = {name: error for name, _, _, error, _ in parallel[1] if error}
+    assert "« deux mille »" in errors["casse.csv"]
+    assert "archive zip illisible ou tronquée" in errors["base-cc-logement-2021_csv.zip"]
+    assert {name for name, _, read, _, _ in parallel[1] if read} >= {"caf_2023.csv", "base_cc_comparateur.csv"}
+
+
+@needs_fork
+def test_parallel_read_uses_worker_processes(tmp_path, monkeypatch):
+    write(tmp_path / "base-cc-evol-struct-pop-2021.CSV", "CODGEO;P21_POP\n17008;2300\n")
+    write(tmp_path / "caf_2023.csv", _tidy_rows(50))
+    pids = tmp_path / "pids.txt"
+    read_one = folder_module._read_one
+
+    def recorded(file, kind, source_note):
+        with open(pids, "a") as out:
+            out.write(f"{os.getpid()}\n")
+        return read_one(file, kind, source_note)
+
+    monkeypatch.setattr(folder_module, "_read_one", recorded)
+    obs = read_folder(tmp_path, workers=2)
+    assert all(f.read for f in obs.attrs["report"].files if f.path.suffix == ".csv")
+    seen = {int(p) for p in pids.read_text().split()}
+    assert len(seen) >= 1 and os.getpid() not in seen
+    pids.unlink()
+    read_folder(tmp_path, workers=1)
+    assert {int(p) for p in pids.read_text().split()} == {os.getpid()}
+
+
+@needs_fork
+def test_files_of_a_dead_worker_are_read_by_the_caller(tmp_path, monkeypatch):
+    write(tmp_path / "base-cc-evol-struct-pop-2021.CSV", "CODGEO;P21_POP\n17008;2300\n")
+    write(tmp_path / "caf_2023.csv", _tidy_rows(50))
+    write(tmp_path / "casse.csv", "CODGEO;P21_POP\n17008;deux mille\n")
+    expected = _outcome(read_folder(tmp_path, workers=1))
+    parent, read_one = os.getpid(), folder_module._read_one
+
+    def dying(file, kind, source_note):
+        if os.getpid() != parent and file.name == "caf_2023.csv":
+            os._exit(1)  # a worker killed (out of memory…) in the middle of a file
+        return read_one(file, kind, source_note)
+
+    monkeypatch.setattr(folder_module, "_read_one", dying)
+    got = _outcome(read_folder(tmp_path, workers=2))
+    _assert_same_table(got[0], expected[0])
+    assert got[1:] == expected[1:]
+
+
+@needs_fork
+def test_parallel_read_after_pyarrow_threads_in_the_parent(tmp_path):
+    """pyarrow's thread pools are running in the parent when it forks: no deadlock."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    big = _tidy_rows(250_000)  # over 5 MB: parsed by pyarrow, with threads, in the workers
+    write(tmp_path / "caf_2023.csv", big)
+    write(tmp_path / "base-cc-evol-struct-pop-2021.CSV", "CODGEO;P21_POP\n17008;2300\n")
+    pacsv.read_csv(pa.BufferReader(big.encode()), parse_options=pacsv.ParseOptions(delimiter=";"))
+    expected = _outcome(read_folder(tmp_path, workers=1))
+    for _ in range(3):
+        got = _outcome(read_folder(tmp_path, workers=2))
+        _assert_same_table(got[0], expected[0])
+        assert got[1:] == expected[1:]
+
+
+def test_small_folders_are_read_in_one_process(tmp_path):
+    write(tmp_path / "base-cc-evol-struct-pop-2021.CSV", "CODGEO;P21_POP\n17008;2300\n")
+    write(tmp_path / "caf_2023.csv", _tidy_rows(50))
+    jobs = [(i, p, recognise(p)[0]) for i, p in enumerate(sorted(tmp_path.iterdir()))]
+    assert folder_module._worker_count(jobs, None) == 1
+    assert folder_module._worker_count(jobs, 1) == 1
+    assert folder_module._worker_count(jobs[:1], 4) == 1
+    assert folder_module._worker_count(jobs, 8) == (2 if _FORK else 1)
+
+
+def test_default_workers_leave_busy_processors_alone(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))  # this process only
+    assert folder_module._free_processors() == 4
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.0, 3.0, 3.0))  # two others busy
+    assert folder_module._free_processors() == 2
+    monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 9.0, 9.0))
+    assert folder_module._free_processors() == 1
+
+
+@needs_fork
+def test_no_process_can_start_files_read_here(tmp_path, monkeypatch):
+    import concurrent.futures
+
+    write(tmp_path / "base-cc-evol-struct-pop-2021.CSV", "CODGEO;P21_POP\n17008;2300\n")
+    write(tmp_path / "casse.csv", "CODGEO;P21_POP\n17008;deux mille\n")
+    expected = _outcome(read_folder(tmp_path, workers=1))
+
+    def refused(*args, **kwargs):
+        raise OSError("trop de processus")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refused)
+    obs = read_folder(tmp_path, workers=2)
+    assert obs.attrs["report"].workers == 1
+    got = _outcome(obs)
+    _assert_same_table(got[0], expected[0])
+    assert got[1:] == expected[1:]
