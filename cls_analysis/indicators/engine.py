@@ -152,6 +152,9 @@ def _pair(num: pd.DataFrame, den: pd.DataFrame, extra: Sequence[str] = ()) -> pd
     out = num.rename(columns={"value": "x", "n_ok": "x_ok", "n_secret": "x_secret"})
     out["n_factor"] = factor
     out["n"] = n * factor
+    if "n_secret" in den:  # a denominator with a withheld part makes the figure secret too
+        den_secret = den["n_secret"].to_numpy(dtype=float)[np.clip(position, 0, None)]
+        out["x_secret"] = out["x_secret"].to_numpy(dtype=float) + np.where(position >= 0, den_secret, 0.0)
     return out
 
 
@@ -338,7 +341,10 @@ def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = 
     safe = np.clip(position, 0, None)
     events = num["value"].to_numpy(dtype=float)[safe]
     grid["x"] = np.where(found & ~np.isnan(events), events, 0.0)
-    return grid[[*KEYS, *extra, "n", "x"]]
+    # cells withheld by the producer, among the events or the population of the band
+    event_secret = num["n_secret"].to_numpy(dtype=float)[safe]
+    grid["n_secret"] = np.where(found, event_secret, 0.0) + grid["n_secret"].to_numpy(dtype=float)
+    return grid[[*KEYS, *extra, "n", "x", "n_secret"]]
 
 
 def _relabel(ages: pd.Series, relabel: dict[str, str]) -> pd.Series:
@@ -463,13 +469,15 @@ def _statuses(out: pd.DataFrame, ind: dict) -> pd.DataFrame:
     value = pd.to_numeric(out["value"], errors="coerce")
     numerator = pd.to_numeric(out["numerator"], errors="coerce")
     status = np.where(value.notna(), "ok", "missing")
-    status = np.where(value.isna() & secret, "suppressed", status)
-    out.loc[value.isna() & secret, "note"] = "secret statistique du producteur"
     rule = value.isna() & ~secret & out["statistic"].astype(str).str.contains("NA|not shown|suppress", case=False)
     out.loc[rule & (out["note"] == ""), "note"] = out.loc[rule & (out["note"] == ""), "statistic"].astype(str)
     status = np.where(value.notna() & (numerator == 0), "zero", status)
+    # a figure with a part withheld by the producer (a secret cell among those summed) would be
+    # wrong: it is suppressed, whether or not the other parts gave a value
+    status = np.where(secret, "suppressed", status)
+    out.loc[secret, "note"] = "secret statistique du producteur"
     threshold = float(_opt(ind["min_count"], 10))
-    small = (threshold > 0) & numerator.notna() & (numerator > 0) & (numerator < threshold)
+    small = (threshold > 0) & numerator.notna() & (numerator > 0) & (numerator < threshold) & ~secret
     status = np.where(small, "suppressed", status)
     out.loc[small, "note"] = f"effectif inférieur à {threshold:g} (secret)"
     out["status"] = status

@@ -202,3 +202,24 @@ def test_life_table_bands_and_direct_standardisation_bands():
         pick(before, "mort_generale_tsm", "france", "FRM")["value"], rel=1e-12)
     life = pick(results, "esperance_vie_f", "france", "FRM")
     assert life["status"] == "ok" and 40 < life["value"] < 100
+
+
+def test_a_withheld_part_makes_the_figure_secret():
+    """A secret cell among the bands summed (deaths of one age band, population of one sex) is
+    never read as zero: the standardised rates, the ICM and the proportions are suppressed."""
+    zones = make_zones()
+    zobs = to_zones(commune_observations(), zones)
+    deaths_band = (zobs["zone_code"] == "T1") & (zobs["measure"] == "deaths") & (zobs["age"] == "70-74") & (zobs["sex"] == "F")
+    zobs.loc[deaths_band, ["value", "status"]] = [np.nan, "secret"]
+    population_band = (zobs["zone_code"] == "17") & (zobs["measure"] == "population") & (zobs["age"] == "80-84") & (zobs["sex"] == "M")
+    zobs.loc[population_band, ["value", "status"]] = [np.nan, "secret"]
+    results = compute_zone_results(zobs, zones, indicators=["mort_generale_tsm", "mort_generale_icm", "part_75p"])
+    for indicator, zone in [("mort_generale_tsm", "T1"), ("mort_generale_icm", "T1"), ("mort_generale_tsm", "17"),
+                            ("part_75p", "17")]:
+        zone_type = "territory" if zone == "T1" else "departement"
+        row = pick(results, indicator, zone_type, zone)
+        assert row["status"] == "suppressed" and row["note"] == "secret statistique du producteur", (indicator, zone)
+        assert np.isnan(row["value"])
+    # the other zones keep their figures
+    assert pick(results, "mort_generale_tsm", "region", "75")["status"] == "ok"
+    assert pick(results, "part_75p", "territory", "T1")["status"] == "ok"
