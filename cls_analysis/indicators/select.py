@@ -179,7 +179,7 @@ def select_values(
         labels = [str(lab) for lab in block["age"].unique()]
         if bands is not None:
             chosen_bands = list(bands)
-            parts.append(block.loc[block["age"].astype(str).isin(chosen_bands)])
+            parts.append(block.loc[block["age"].isin(chosen_bands)])
             continue
         if by_age:
             # standardisation: the finest bands of the range, without overlaps; events may
