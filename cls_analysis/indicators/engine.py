@@ -514,7 +514,7 @@ def _secondary_suppression(results: pd.DataFrame, zones: pd.DataFrame, parent_ty
     if not blocks:
         return results
     rows = pd.concat(blocks, ignore_index=True)
-    results = results.copy()
+    results = results.copy(deep=False)  # copy on write: only the columns set below are copied
     for threshold, block in rows.groupby("_min_count", sort=False):
         hidden = block["status"].eq("suppressed").to_numpy()
         table = pd.DataFrame({
@@ -588,7 +588,7 @@ def _compare(results: pd.DataFrame, zones: pd.DataFrame, catalogue: pd.DataFrame
     """
     polarity = catalogue.set_index("id")["polarity"].astype(str).map({"+": 1, "-": -1})
     row_polarity = results["indicator"].map(polarity).astype(float).fillna(0).to_numpy(dtype=np.int8)
-    out = results.copy()
+    out = results.copy(deep=False)  # copy on write: only the columns set below are new
     keys = out[["indicator", "period", "sex", "zone_type", "zone_code"]].astype("category")
     zone_keys = keys[["zone_type", "zone_code"]]
     index = out.index
@@ -708,10 +708,13 @@ def compute_zone_results(
     results = results.drop(columns="zone_name").merge(names, on=["zone_type", "zone_code"], how="inner")
     results = _compare(results, zones, catalogue)
     order = {ident: i for i, ident in enumerate(catalogue["id"])}
-    results = results.assign(
-        _i=results["indicator"].map(order), _z=results["zone_type"].map(_ZONE_ORDER)
-    ).sort_values(["_i", "period", "_z", "zone_code"], kind="stable")
-    return results[RESULT_COLUMNS].reset_index(drop=True)
+    key = np.zeros(len(results), dtype=np.int64)
+    for codes in (results["indicator"].map(order).to_numpy(dtype=np.int64),
+                  pd.factorize(results["period"], sort=True)[0],
+                  results["zone_type"].map(_ZONE_ORDER).to_numpy(dtype=np.int64),
+                  pd.factorize(results["zone_code"], sort=True)[0]):
+        key = key * (int(codes.max(initial=0)) + 2) + codes + 1
+    return results[RESULT_COLUMNS].take(np.argsort(key, kind="stable")).reset_index(drop=True)
 
 
 def compute(
