@@ -67,6 +67,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandas.core.dtypes.cast import coerce_indexer_dtype
 
+from cls_analysis._keys import factorize, factorize_keys, repeated_rows
 from cls_analysis.errors import ClsAnalysisError, FileFormatError, describe_rows
 from cls_analysis.geo.codes import PLM_COMMUNES, departement_of_commune
 from cls_analysis.sources import measures as _measures
@@ -779,8 +780,8 @@ class _Prepared:
         presence = np.zeros(self.n_keys * n_sources, dtype=bool)
         presence[self.key_codes * n_sources + source_codes + 1] = True
         presence = presence.reshape(self.n_keys, n_sources)
-        labels = np.array(["nan", *(str(s) for s in source_uniques)], dtype=object)
-        self.key_source = np.array([" ; ".join(sorted(labels[row])) for row in presence], dtype=object)
+        labels = np.array([str(s) for s in source_uniques], dtype=object)  # column 0: no source
+        self.key_source = np.array([" ; ".join(sorted(labels[row[1:]])) for row in presence], dtype=object)
 
         # départements where each key's sources have rows (coverage of sparse measures)
         member_deps = np.array([departement_of_commune(str(c)) for c in self.members], dtype=object)
@@ -1047,11 +1048,9 @@ def _assemble(p: _Prepared, levels: list[dict]) -> pd.DataFrame:
 
 
 def _codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes and distinct values of a text column (free for categoricals)."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy().astype(np.int64), np.asarray(series.cat.categories, dtype=object)
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object))
-    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+    """Integer codes (int64, for arithmetic) and distinct values of a text column."""
+    codes, uniques = factorize(series)
+    return codes.astype(np.int64), uniques
 
 
 def repeated_keys(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
@@ -1060,10 +1059,7 @@ def repeated_keys(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     >>> repeated_keys(pd.DataFrame({"a": ["x", "x", "y"], "b": [1, 1, 1]}), ["a", "b"]).tolist()
     [True, True, False]
     """
-    if frame.empty:
-        return np.zeros(0, dtype=bool)
-    codes, keys = _factorize_keys(frame, columns)
-    return np.bincount(codes, minlength=len(keys))[codes] > 1
+    return repeated_rows(frame, columns)
 
 
 def _flag(codes: np.ndarray, uniques: np.ndarray, wanted: Sequence[str]) -> np.ndarray:
@@ -1073,30 +1069,9 @@ def _flag(codes: np.ndarray, uniques: np.ndarray, wanted: Sequence[str]) -> np.n
 
 
 def _factorize_keys(rows: pd.DataFrame, columns: Sequence[str] = _KEY) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer code of each row's key (``columns``) and the table of distinct keys.
-
-    Keys are numbered in the order of their columns' codes (as :func:`numpy.unique` would);
-    when the product of the columns' numbers of values is small, without sorting the rows.
-    """
-    combined = np.zeros(len(rows), dtype=np.int64)
-    space = 1
-    for column in columns:
-        codes, uniques = _codes(rows[column])
-        combined = combined * (len(uniques) + 1) + codes + 1
-        space *= len(uniques) + 1
-    if space <= max(4 * len(rows), 1 << 22):
-        present = np.zeros(space, dtype=bool)
-        present[combined] = True
-        rank = np.cumsum(present) - 1
-        inverse = rank[combined]
-        n_keys = int(rank[-1]) + 1 if space else 0
-    else:
-        _, inverse = np.unique(combined, return_inverse=True)
-        n_keys = int(inverse.max()) + 1 if len(inverse) else 0
-    first = np.zeros(n_keys, dtype=np.int64)
-    first[inverse[::-1]] = np.arange(len(combined))[::-1]
-    frame = rows.iloc[first][list(columns)].reset_index(drop=True)
-    return inverse.astype(np.int64), frame
+    """Integer code of each row's key (``columns``, by default period × measure × sex × age)
+    and the table of distinct keys (:func:`cls_analysis._keys.factorize_keys`)."""
+    return factorize_keys(rows, columns)
 
 
 def _report_frame(report: dict, name: str) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from cls_analysis.stats._groups import group_rows
 from cls_analysis.stats.ages import age_interval
 
 __all__ = [
@@ -246,12 +247,8 @@ def grouped_sums(rows: pd.DataFrame, group: Sequence[str]) -> pd.DataFrame:
     DataFrame
         ``group`` columns, ``value``, ``n_ok``, ``n_secret``.
     """
-    group = list(group)
-    key = shared_codes([rows], group)[0]
-    codes, uniques = pd.factorize(key)
-    size = len(uniques)
-    first = np.zeros(size, dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    groups = group_rows(rows, list(group))
+    codes, size = groups.codes, groups.size
     value = rows["value"].to_numpy(dtype=float)
     known = ~np.isnan(value)
     total = np.bincount(codes, weights=np.where(known, value, 0.0), minlength=size)
@@ -259,7 +256,7 @@ def grouped_sums(rows: pd.DataFrame, group: Sequence[str]) -> pd.DataFrame:
     status = rows["status"]
     ok = np.asarray(status.isin(["ok", "zero"]), dtype=float)
     secret = np.asarray(status == "secret", dtype=float)
-    out = rows[group].take(first).reset_index(drop=True)
+    out = groups.keys
     out["value"] = np.where(n_known > 0, total, np.nan)
     out["n_ok"] = np.bincount(codes, weights=ok, minlength=size).astype(np.int64)
     out["n_secret"] = np.bincount(codes, weights=secret, minlength=size).astype(np.int64)

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cls_analysis._io import require_file
+from cls_analysis._keys import factorize, factorize_keys
 from cls_analysis.errors import ClsAnalysisError, CodeError, FileFormatError, describe_rows
 from cls_analysis.geo.codes import normalize_commune_codes
 from cls_analysis.sources import measures as _measures
@@ -526,14 +527,6 @@ def parse_numbers(
     return values, statuses
 
 
-def factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes and distinct values of a column (free for categoricals)."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy(), np.asarray(series.cat.categories, dtype=object)
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
-    return codes, np.asarray(uniques, dtype=object)
-
-
 class TextColumn:
     """A text column as integer codes and distinct values (cheap on millions of rows).
 
@@ -1001,86 +994,6 @@ def strip_lines(data: bytes, count: int) -> bytes:
             return b""
         offset = cut + 1
     return data[offset:] if offset else data
-
-
-def factorize_keys(rows: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer code of each row's key (``columns``) and the table of distinct keys.
-
-    The codes and the order of the keys are those of
-    :func:`cls_analysis.observations._factorize_keys` (keys ordered by their combined integer
-    code); the keys are counted instead of sorted when their integers are small enough, which
-    is faster on millions of rows.
-
-    >>> from cls_analysis.observations import categorical
-    >>> rows = pd.DataFrame({"a": categorical(["y", "x", "y"]), "b": categorical(["1", "1", "1"])})
-    >>> codes, keys = factorize_keys(rows, ["a", "b"])
-    >>> codes.tolist(), keys["a"].tolist()
-    ([1, 0, 1], ['x', 'y'])
-    """
-    combined, size = _combined_keys(rows, columns)
-    if _dense(combined, size):
-        inverse, n_keys = _renumber(combined, size)
-    else:
-        uniques, inverse = np.unique(combined, return_inverse=True)
-        n_keys = len(uniques)
-    inverse = inverse.astype(np.int64)
-    first = np.zeros(n_keys, dtype=np.int64)
-    first[inverse[::-1]] = np.arange(len(combined))[::-1]
-    frame = rows.iloc[first][list(columns)].reset_index(drop=True)
-    return inverse, frame
-
-
-def _combined_keys(rows: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, int]:
-    """One integer per row for its key (``columns``), ordered as ``observations._factorize_keys``
-    orders keys, and the number of possible values (``size``).
-
-    That function combines the codes of the columns in mixed radix (``combined × (n + 1) +
-    code``). Here, when no code is missing, the integers are renumbered densely (by counting,
-    which keeps their order) whenever the next column would make them too large to count:
-    same order, same equalities, small integers.
-    """
-    limit = 4 * len(rows) + (1 << 20)
-    coded = [factorize(rows[column]) for column in columns]
-    if any(len(codes) and codes.min() < 0 for codes, _ in coded):
-        limit = None  # missing values: the mixed radix as it is
-    combined = np.zeros(len(rows), dtype=np.int64)
-    size = 1
-    for codes, uniques in coded:
-        radix = len(uniques) + 1
-        if limit is not None and size * radix > limit and size > 1:
-            combined, size = _renumber(combined, size)
-        combined = combined * radix + codes.astype(np.int64)
-        size *= radix
-    return combined, size
-
-
-def _renumber(combined: np.ndarray, size: int) -> tuple[np.ndarray, int]:
-    """Integers in ``range(size)`` renumbered ``0, 1, …`` in the same order (by counting)."""
-    present = np.flatnonzero(np.bincount(combined, minlength=size))
-    rank = np.zeros(size, dtype=np.int64)
-    rank[present] = np.arange(len(present))
-    return rank[combined], len(present)
-
-
-def _dense(combined: np.ndarray, size: int) -> bool:
-    """Whether integer keys are few enough to be counted (``bincount``) rather than hashed."""
-    return bool(len(combined)) and size <= 4 * len(combined) + (1 << 20) and combined.min() >= 0
-
-
-def repeated_rows(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    """Rows whose values in ``columns`` appear more than once (all of them).
-
-    What :func:`cls_analysis.observations.repeated_keys` gives, without sorting the keys.
-
-    >>> repeated_rows(pd.DataFrame({"a": ["x", "x", "y"], "b": ["1", "1", "1"]}), ["a", "b"]).tolist()
-    [True, True, False]
-    """
-    if frame.empty:
-        return np.zeros(0, dtype=bool)
-    combined, size = _combined_keys(frame, columns)
-    if not _dense(combined, size):
-        combined = pd.factorize(combined)[0]
-    return np.bincount(combined)[combined] > 1
 
 
 def add_margins(obs: pd.DataFrame) -> pd.DataFrame:

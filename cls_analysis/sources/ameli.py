@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cls_analysis._keys import repeated_rows
 from cls_analysis.errors import FileFormatError
 from cls_analysis.geo.codes import normalize_departement_code
 from cls_analysis.observations import normalize_ages, normalize_sexes
@@ -49,7 +50,6 @@ from cls_analysis.sources._common import (
     parse_numbers,
     read_delimited,
     read_member,
-    repeated_rows,
     require_columns,
     source_label,
 )

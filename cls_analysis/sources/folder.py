@@ -37,8 +37,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cls_analysis._keys import factorize_keys
 from cls_analysis.errors import ClsAnalysisError
-from cls_analysis.sources._common import DEMO_NOTE, SourceReport, decode, factorize_keys
+from cls_analysis.sources._common import DEMO_NOTE, SourceReport, decode
 
 __all__ = ["DEMO_MARKER", "PARALLEL_MIN_BYTES", "PRIORITY", "FileReport", "FolderReport", "format_report", "read_folder", "recognise"]
 

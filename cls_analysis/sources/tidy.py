@@ -48,6 +48,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cls_analysis._keys import repeated_rows
 from cls_analysis.errors import FileFormatError, describe_rows
 from cls_analysis.geo.codes import normalize_departement_code
 from cls_analysis.observations import normalize_ages, normalize_sexes
@@ -65,7 +66,6 @@ from cls_analysis.sources._common import (
     read_delimited,
     read_member,
     read_workbook_sheets,
-    repeated_rows,
     sheet_table,
     strip_lines,
 )
