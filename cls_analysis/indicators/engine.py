@@ -13,6 +13,7 @@ The results table follows ``docs/contracts.md``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cls_analysis import stats
+from cls_analysis._keys import factorize
 from cls_analysis.errors import ClsAnalysisError
 from cls_analysis.indicators.catalogue import load_catalogue
 from cls_analysis.indicators.select import (
@@ -28,13 +30,14 @@ from cls_analysis.indicators.select import (
     finest_partition,
     match_denominator_period,
     period_bounds,
+    positions,
     select_values,
     shared_codes,
 )
 
 __all__ = ["RESULT_COLUMNS", "classified_communes", "compute", "compute_zone_results"]
 
-KEYS = ["zone_type", "zone_code", "period"]
+KEYS = ["zone", "period"]  # zone: number in the zone table (see _ZoneTable)
 LEVELS = (0.95, 0.998)
 #: Columns of the results table, in order.
 RESULT_COLUMNS = [
@@ -69,20 +72,94 @@ RESULT_COLUMNS = [
 _ZONE_ORDER = {"territory": 0, "epci": 1, "commune": 2, "departement": 3, "region": 4, "france": 5}
 
 
+class _ZoneTable:
+    """Every zone of a computation, numbered: the engine joins zones on these integers.
+
+    ``type``, ``code`` and ``name`` are arrays indexed by zone number; ``rank`` orders zones
+    as results are sorted (zone type: territory first, then code).
+    """
+
+    def __init__(self, zones: pd.DataFrame):
+        unique = zones.drop_duplicates(["zone_type", "zone_code"])
+        self.type = unique["zone_type"].astype(str).to_numpy(dtype=object)
+        self.code = unique["zone_code"].astype(str).to_numpy(dtype=object)
+        self.name = unique["zone_name"].astype(object).to_numpy(dtype=object)
+        self.size = len(unique)
+        type_rank = np.array([_ZONE_ORDER.get(t, len(_ZONE_ORDER)) for t in self.type], dtype=np.int64)
+        code_rank = pd.factorize(self.code, sort=True)[0]
+        self.rank = np.empty(self.size, dtype=np.int64)
+        self.rank[np.lexsort((code_rank, type_rank))] = np.arange(self.size)
+
+    def of_type(self, zone_type: str) -> np.ndarray:
+        """Numbers of the zones of one type."""
+        return np.flatnonzero(self.type == zone_type)
+
+    def ids(self, zone_type, zone_code) -> np.ndarray:
+        """Zone number of each (type, code) pair of two columns (or of a type and a column);
+        -1 for zones not in the table. Works on the columns' codes, not on their rows' text."""
+        code_codes, code_labels = factorize(pd.Series(zone_code))
+        if isinstance(zone_type, str):
+            type_codes, type_labels = np.zeros(len(code_codes), dtype=np.int8), np.array([zone_type], dtype=object)
+        else:
+            type_codes, type_labels = factorize(pd.Series(zone_type))
+        t = pd.Index(type_labels.astype(str), dtype=object).get_indexer(self.type)
+        c = pd.Index(code_labels.astype(str), dtype=object).get_indexer(self.code)
+        known = (t >= 0) & (c >= 0)
+        # one more row and column: missing types and codes (code -1) find no zone
+        lookup = np.full((len(type_labels) + 1, len(code_labels) + 1), -1, dtype=np.int32)
+        lookup[t[known], c[known]] = np.flatnonzero(known)
+        return lookup[np.asarray(type_codes, dtype=np.int64), np.asarray(code_codes, dtype=np.int64)]
+
+    def within(self, zones: pd.DataFrame, parent_type: str) -> np.ndarray:
+        """For each zone number, the number of the ``parent_type`` zone listing it as a commune
+        member (-1 if none), from the membership table ``zones``."""
+        members = zones.loc[np.asarray(zones["zone_type"] == parent_type, dtype=bool)].drop_duplicates("commune")
+        parent = np.full(self.size, -1, dtype=np.int64)
+        child = self.ids("commune", members["commune"])
+        found = child >= 0
+        parent[child[found]] = self.ids(parent_type, members["zone_code"])[found]
+        return parent
+
+    def parents(self, zones: pd.DataFrame, level: str) -> np.ndarray:
+        """For each zone finer than ``level``, the ``level`` zone holding most of its communes
+        (-1 for the others)."""
+        member_zone = self.ids(zones["zone_type"], zones["zone_code"])
+        commune = zones["commune"].astype(str).to_numpy(dtype=object)
+        is_level = self.type[np.clip(member_zone, 0, None)] == level
+        level_of = pd.Series(member_zone[is_level & (member_zone >= 0)],
+                             index=commune[is_level & (member_zone >= 0)])
+        level_of = level_of[~level_of.index.duplicated(keep="first")]
+        rank = np.array([_ZONE_ORDER.get(t, len(_ZONE_ORDER)) for t in self.type], dtype=np.int64)
+        finer = (member_zone >= 0) & (rank[np.clip(member_zone, 0, None)] < _ZONE_ORDER[level])
+        parent = level_of.reindex(commune[finer]).to_numpy()
+        pairs = pd.DataFrame({"zone": member_zone[finer], "parent": parent}).dropna()
+        counts = pairs.groupby(["zone", "parent"], sort=False).size().rename("n").reset_index()
+        counts = counts.sort_values("n", ascending=False).drop_duplicates("zone")
+        out = np.full(self.size, -1, dtype=np.int64)
+        out[counts["zone"].to_numpy(dtype=np.int64)] = counts["parent"].to_numpy(dtype=np.int64)
+        return out
+
+
+_MEASURE_COLUMNS = ["zone", "period", "measure", "sex", "age", "value", "status"]
+
+
 class _ByMeasure:
     """The rows of each measure of a zone observations table, taken when first asked for.
 
-    The table is sorted once by measure; a measure's rows are one slice of that order.
+    Each row's zone becomes its number in the zone table (rows of other zones are left out);
+    the table is sorted once by measure, a measure's rows being one slice of that order.
     """
 
-    def __init__(self, zobs: pd.DataFrame):
+    def __init__(self, zobs: pd.DataFrame, table: _ZoneTable):
+        zone = table.ids(zobs["zone_type"], zobs["zone_code"])
         measure = zobs["measure"].astype("category")
-        codes = measure.cat.codes.to_numpy()
-        self._zobs = zobs
+        codes = np.where(zone >= 0, measure.cat.codes.to_numpy(), -1)
+        self._columns = {"zone": zone, "value": zobs["value"].to_numpy(dtype=float),
+                         **{c: zobs[c].array for c in ("period", "measure", "sex", "age", "status")}}
         self._order = np.argsort(codes, kind="stable")
-        bounds = np.searchsorted(codes[self._order], np.arange(len(measure.cat.categories) + 1))
-        self._slices = {str(m): (bounds[i], bounds[i + 1]) for i, m in enumerate(measure.cat.categories)
-                        if bounds[i + 1] > bounds[i]}
+        bounds = np.searchsorted(codes[self._order], np.arange(-1, len(measure.cat.categories) + 1))
+        self._slices = {str(m): (bounds[i + 1], bounds[i + 2]) for i, m in enumerate(measure.cat.categories)
+                        if bounds[i + 2] > bounds[i + 1]}
         self._frames: dict[str, pd.DataFrame] = {}
 
     def __contains__(self, name: str) -> bool:
@@ -91,7 +168,9 @@ class _ByMeasure:
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._frames:
             start, stop = self._slices[name]
-            self._frames[name] = self._zobs.take(self._order[start:stop]).reset_index(drop=True)
+            rows = self._order[start:stop]
+            self._frames[name] = pd.DataFrame(
+                {c: self._columns[c].take(rows) for c in _MEASURE_COLUMNS})
         return self._frames[name]
 
 
@@ -99,9 +178,14 @@ class _ByMeasure:
 class _Context:
     zobs: _ByMeasure
     zones: pd.DataFrame  # zone_type, zone_code, zone_name, commune
-    france: pd.DataFrame  # the France zone's (zone_type, zone_code)
+    table: _ZoneTable
     communes: pd.DataFrame | None = None  # commune observations of all France (share_below)
     selections: dict = field(default_factory=dict)
+
+    @property
+    def france(self) -> np.ndarray:
+        """Numbers of the France zones."""
+        return self.table.of_type("france")
 
     def select(self, measures: str | Sequence[str], **options) -> pd.DataFrame:
         """:func:`select_values` of the zone observations, kept for the next indicator asking the
@@ -109,7 +193,7 @@ class _Context:
         names = [measures] if isinstance(measures, str) else list(measures)
         key = (tuple(names), tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items())))
         if key not in self.selections:
-            self.selections[key] = select_values(self.measure(names), names, **options)
+            self.selections[key] = select_values(self.measure(names), names, keys=KEYS, **options)
         return self.selections[key]
 
     def measure(self, names: str | Sequence[str] | None) -> pd.DataFrame:
@@ -117,10 +201,11 @@ class _Context:
         frames = [self.zobs[n] for n in names if n in self.zobs]
         if not frames:
             return _EMPTY_OBS
-        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        return frames[0] if len(frames) == 1 else _stack(frames)
 
 
-_EMPTY_OBS = pd.DataFrame(columns=["zone_type", "zone_code", "period", "measure", "sex", "age", "value", "status"])
+_EMPTY_OBS = pd.DataFrame(columns=_MEASURE_COLUMNS)
+_EMPTY_COMMUNES = pd.DataFrame(columns=["zone_type", "zone_code", *_MEASURE_COLUMNS[1:]])
 
 
 def _measures(value: object) -> list[str]:
@@ -145,9 +230,9 @@ def _pair(num: pd.DataFrame, den: pd.DataFrame, extra: Sequence[str] = ()) -> pd
     mapping = {p: match_denominator_period(p, available) for p in num["period"].unique()}
     den_period = num["period"].map({p: m[0] if m else None for p, m in mapping.items()})
     factor = num["period"].map({p: m[1] if m else np.nan for p, m in mapping.items()}).to_numpy(dtype=float)
-    wanted = num[["zone_type", "zone_code", *extra]].assign(period=den_period)
-    num_key, den_key = shared_codes([wanted, den], ["zone_type", "zone_code", "period", *extra])
-    position = pd.Index(den_key).get_indexer(num_key)
+    wanted = num[["zone", *extra]].assign(period=den_period)
+    num_key, den_key = shared_codes([wanted, den], ["zone", "period", *extra])
+    position = positions(num_key, den_key)
     n = np.where(position >= 0, den["value"].to_numpy(dtype=float)[np.clip(position, 0, None)], np.nan)
     out = num.rename(columns={"value": "x", "n_ok": "x_ok", "n_secret": "x_secret"})
     out["n_factor"] = factor
@@ -241,14 +326,15 @@ def _evolution(ind: dict, ctx: _Context) -> pd.DataFrame:
         return pd.DataFrame(columns=KEYS)
     start, end = singles[0], singles[-1]
     years = period_bounds(end)[0] - period_bounds(start)[0]
-    wide = num.pivot_table(index=["zone_type", "zone_code"], columns="period", values="value", aggfunc="sum")
+    wide = num.pivot_table(index="zone", columns="period", values="value", aggfunc="sum", observed=True)
     wide = wide.reindex(columns=[start, end])
+    zones = wide.index.to_numpy(dtype=np.int64)  # rows in order of zone type and code (as text)
+    wide = wide.iloc[np.lexsort((ctx.table.code[zones].astype(str), ctx.table.type[zones].astype(str)))]
     ratio = wide[end] / wide[start]
     value = (np.power(ratio.where(ratio > 0), 1 / years) - 1) * 100
     out = pd.DataFrame(
         {
-            "zone_type": wide.index.get_level_values(0),
-            "zone_code": wide.index.get_level_values(1),
+            "zone": wide.index.to_numpy(),
             "period": f"{start}-{end}",
             "numerator": wide[end].to_numpy(),
             "denominator": wide[start].to_numpy(),
@@ -265,10 +351,12 @@ def _share_below(ind: dict, ctx: _Context) -> pd.DataFrame:
     Needs the value of every member commune of a zone: zones whose communes are not all
     known (a comparator when only the territory's communes were given) are left out.
     """
-    source = ctx.communes if ctx.communes is not None else _EMPTY_OBS
+    source = ctx.communes if ctx.communes is not None else _EMPTY_COMMUNES
     names = [ind["numerator"], *_measures(ind["denominator"])]
-    pool = pd.concat([source.loc[source["measure"].isin(names)], *[ctx.measure(n) for n in names]],
-                     ignore_index=True)
+    zone_rows = [ctx.measure(n) for n in names]
+    zone_rows = [f.assign(zone_type=ctx.table.type[f["zone"].to_numpy(dtype=np.int64)],
+                          zone_code=ctx.table.code[f["zone"].to_numpy(dtype=np.int64)]) for f in zone_rows if len(f)]
+    pool = pd.concat([source.loc[source["measure"].isin(names)], *zone_rows], ignore_index=True)
     pool = pool.loc[pool["zone_type"] == "commune"].drop_duplicates(["zone_code", "period", "measure", "sex", "age"])
     values = pool.loc[pool["measure"] == ind["numerator"]]
     weights = pool.loc[pool["measure"].isin(_measures(ind["denominator"]))]
@@ -287,7 +375,9 @@ def _share_below(ind: dict, ctx: _Context) -> pd.DataFrame:
     sums = members.groupby(["zone_type", "zone_code"], sort=False)[["below", "w", "known"]].agg(
         {"below": "sum", "w": "sum", "known": "mean"}).reset_index()
     sums = sums.loc[sums["known"].to_numpy() >= 0.99].drop(columns="known")
-    out = sums.assign(period=latest, numerator=sums["below"], denominator=sums["w"])
+    out = sums.assign(zone=ctx.table.ids(sums["zone_type"], sums["zone_code"]), period=latest,
+                      numerator=sums["below"], denominator=sums["w"])
+    out = out.loc[out["zone"].to_numpy() >= 0]
     out["value"] = out["below"] / out["w"] * float(ind["multiplier"])
     out["statistic"] = "share below threshold"
     out["method"] = f"population des communes sous le seuil de {ind['threshold']}"
@@ -315,7 +405,7 @@ def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = 
     relabel = {e: b for e, b in into.items() if b != e}
     if relabel:
         num_rows = num_rows.assign(age=_relabel(num_rows["age"], relabel))
-    num = select_values(num_rows, num_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=bands)
+    num = select_values(num_rows, num_m, keys=KEYS, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=bands)
     den = ctx.select(den_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=list(bands))
     if num.empty or den.empty:
         return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
@@ -334,9 +424,9 @@ def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = 
         return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
     grid = _stack(blocks).rename(columns={"value": "n"})
     grid_zone, event_zone = shared_codes([grid, num], KEYS)
-    grid = grid.loc[pd.Index(np.unique(event_zone)).get_indexer(grid_zone) >= 0].reset_index(drop=True)
+    grid = grid.loc[positions(grid_zone, np.unique(event_zone)) >= 0].reset_index(drop=True)
     grid_key, event_key = shared_codes([grid, num], [*KEYS, *extra])
-    position = pd.Index(event_key).get_indexer(grid_key)
+    position = positions(grid_key, event_key)
     found = position >= 0
     safe = np.clip(position, 0, None)
     events = num["value"].to_numpy(dtype=float)[safe]
@@ -393,13 +483,13 @@ def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
             return pd.DataFrame(columns=KEYS)
         standard = _opt(ind["standard"], "esp2013")
         if standard == "france":
-            france = pair.loc[_in_zones(pair, ctx.france)]
+            france = pair.loc[np.isin(pair["zone"].to_numpy(), ctx.france)]
             standard = france.groupby("age", observed=True)["n"].sum()
         result = stats.dsr(pair, x="x", n="n", standard=standard, age="age", by=KEYS,
                            confidence=LEVELS, multiplier=float(ind["multiplier"]))
     elif kind == "isr":
         pair = _consistent(_by_age_pair(ind, ctx, by_sex=True))
-        reference = pair.loc[_in_zones(pair, ctx.france)]
+        reference = pair.loc[np.isin(pair["zone"].to_numpy(), ctx.france)]
         if pair.empty or reference.empty:
             return pd.DataFrame(columns=KEYS)
         reference = reference.groupby(["period", "sex", "age"], as_index=False)[["x", "n"]].sum()
@@ -428,18 +518,11 @@ def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
     return wide
 
 
-def _in_zones(frame: pd.DataFrame, zones: pd.DataFrame) -> np.ndarray:
-    """Rows of ``frame`` whose (zone_type, zone_code) is one of ``zones``."""
-    mine, wanted = shared_codes([frame, zones], ["zone_type", "zone_code"])
-    return np.isin(mine, wanted)
-
-
-def _unavailable(zones: pd.DataFrame, reason: str) -> pd.DataFrame:
+def _unavailable(ctx: _Context, reason: str) -> pd.DataFrame:
     """A missing row for every zone (except communes), with the reason in ``note``."""
-    keys = zones.loc[zones["zone_type"] != "commune", ["zone_type", "zone_code"]].drop_duplicates()
-    out = keys.assign(period="", numerator=np.nan, denominator=np.nan, value=np.nan,
-                      statistic="", method="", note=reason)
-    return out.reset_index(drop=True)
+    zones = np.flatnonzero(ctx.table.type != "commune")
+    return pd.DataFrame({"zone": zones, "period": "", "numerator": np.nan, "denominator": np.nan,
+                         "value": np.nan, "statistic": "", "method": "", "note": reason})
 
 
 _HANDLERS = {
@@ -459,33 +542,131 @@ _HANDLERS = {
 
 
 # ---------------------------------------------------------------------------- statuses
-def _statuses(out: pd.DataFrame, ind: dict) -> pd.DataFrame:
-    """ok / zero / missing / suppressed (producer's secret, then small counts)."""
-    out = out.copy()
-    if "note" not in out:
-        out["note"] = ""
-    out["note"] = out["note"].fillna("")
-    secret = out.get("x_secret", pd.Series(0, index=out.index)).fillna(0) > 0
-    value = pd.to_numeric(out["value"], errors="coerce")
-    numerator = pd.to_numeric(out["numerator"], errors="coerce")
-    status = np.where(value.notna(), "ok", "missing")
-    rule = value.isna() & ~secret & out["statistic"].astype(str).str.contains("NA|not shown|suppress", case=False)
-    out.loc[rule & (out["note"] == ""), "note"] = out.loc[rule & (out["note"] == ""), "statistic"].astype(str)
-    status = np.where(value.notna() & (numerator == 0), "zero", status)
-    # a figure with a part withheld by the producer (a secret cell among those summed) would be
-    # wrong: it is suppressed, whether or not the other parts gave a value
-    status = np.where(secret, "suppressed", status)
-    out.loc[secret, "note"] = "secret statistique du producteur"
+#: Result statuses, as codes in the working arrays.
+_STATUS_LABELS = ("ok", "missing", "zero", "suppressed")
+_OK, _MISSING, _ZERO, _SUPPRESSED = range(4)
+_NUMBERS = ["numerator", "denominator", "value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998"]
+_TEXTS = ["period", "statistic", "method", "note"]
+_RULE_STATEMENT = re.compile("NA|not shown|suppress", re.IGNORECASE)
+
+
+def _statuses(out: pd.DataFrame, ind: dict) -> dict[str, np.ndarray]:
+    """One indicator's rows as arrays, with their status (codes of ``_STATUS_LABELS``).
+
+    ok / zero / missing, then suppressed: a figure with a part withheld by the producer (a
+    secret cell among those summed) would be wrong, whether or not the other parts gave a
+    value; a count below the indicator's threshold is hidden (primary suppression).
+    """
+    n = len(out)
+
+    def number(column: str) -> np.ndarray:
+        if column not in out:
+            return np.full(n, np.nan)
+        return pd.to_numeric(out[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+    def text(column: str) -> np.ndarray:
+        return out[column].to_numpy(dtype=object) if column in out else np.full(n, np.nan, dtype=object)
+
+    part = {"zone": out["zone"].to_numpy(dtype=np.int64)}
+    part.update({c: number(c) for c in _NUMBERS})
+    part.update({c: text(c) for c in _TEXTS})
+    note = part["note"]
+    note[pd.isna(note)] = ""
+    secret = np.nan_to_num(number("x_secret")) > 0
+    value, numerator = part["value"], part["numerator"]
+    has_value = ~np.isnan(value)
+    status = np.where(has_value, _OK, _MISSING).astype(np.int8)
+    # a rule of the statistic left the value out (a DSR below 10 events): said in the note
+    codes, uniques = pd.factorize(part["statistic"])
+    said = [str(u) for u in uniques] + ["nan"]  # code -1: no statistic, read as text "nan"
+    states = np.array([bool(_RULE_STATEMENT.search(u)) for u in said])
+    rule = ~has_value & ~secret & states[codes] & (note == "")
+    note[rule] = np.asarray(said, dtype=object)[codes[rule]]
+    status[has_value & (numerator == 0)] = _ZERO
+    status[secret] = _SUPPRESSED
+    note[secret] = "secret statistique du producteur"
     threshold = float(_opt(ind["min_count"], 10))
-    small = (threshold > 0) & numerator.notna() & (numerator > 0) & (numerator < threshold) & ~secret
-    status = np.where(small, "suppressed", status)
-    out.loc[small, "note"] = f"effectif inférieur à {threshold:g} (secret)"
-    out["status"] = status
-    out["suppression_reason"] = np.where(small, "primary", None)
-    return out
+    small = (threshold > 0) & (numerator > 0) & (numerator < threshold) & ~secret
+    status[small] = _SUPPRESSED
+    note[small] = f"effectif inférieur à {threshold:g} (secret)"
+    part["status"] = status
+    return part
 
 
-def _secondary_suppression(results: pd.DataFrame, zones: pd.DataFrame, parent_types: Sequence[str]) -> pd.DataFrame:
+class _Results:
+    """The results of every indicator as arrays: what suppression, comparison and sorting work on.
+
+    ``zone`` (zone numbers), ``indicator`` (positions in the catalogue), the numbers, the text
+    columns as categoricals and ``status`` codes.
+    """
+
+    def __init__(self, parts: list[tuple[int, dict]], catalogue: pd.DataFrame):
+        sizes = [len(p["zone"]) for _, p in parts]
+        self.catalogue = catalogue.reset_index(drop=True)
+        self.indicator = np.repeat(np.array([i for i, _ in parts], dtype=np.int64), sizes)
+        self.zone = np.concatenate([p["zone"] for _, p in parts])
+        self.columns: dict[str, np.ndarray | pd.Categorical] = {
+            c: np.concatenate([p[c] for _, p in parts]) for c in [*_NUMBERS, "status"]}
+        for column in _TEXTS:
+            self.columns[column] = _union_categorical([p[column] for _, p in parts])
+        self.columns["confidence"] = np.where(np.isnan(self.columns["lower_ci"]), np.nan, LEVELS[0])
+        self.size = len(self.zone)
+
+    def frame(self, table: _ZoneTable, order: np.ndarray) -> pd.DataFrame:
+        """The results table (:data:`RESULT_COLUMNS`), rows in ``order``."""
+        ind, zone = self.indicator[order], self.zone[order]
+        ids = self.catalogue["id"].astype(str).tolist()
+        columns = {
+            "indicator": _strings(ind, ids),
+            "zone_type": _strings(zone, table.type, na_value=pd.NA),
+            "zone_code": _strings(zone, table.code, na_value=pd.NA),
+            "zone_name": _strings(zone, table.name, na_value=pd.NA),
+            "sex": _strings(ind, self.catalogue["sex"].tolist()),
+            "unit": _strings(ind, self.catalogue["unit"].tolist()),
+            "status": _strings(self.columns["status"][order], _STATUS_LABELS),
+        }
+        period = self.columns["period"]
+        columns["period"] = pd.Series(np.append(np.asarray(period.categories, dtype=object), np.nan)[period.codes[order]],
+                                      dtype=object)
+        for column in RESULT_COLUMNS:
+            if column in columns:
+                continue
+            values = self.columns.get(column)
+            if values is None:
+                columns[column] = np.full(len(order), np.nan)
+            elif isinstance(values, pd.Categorical):
+                columns[column] = _strings(values.codes[order], values.categories)
+            elif isinstance(values, tuple):  # comparison codes and their labels
+                columns[column] = _strings(values[0][order], values[1], missing_label=True)
+            else:
+                columns[column] = values[order]
+        return pd.DataFrame({c: columns[c] for c in RESULT_COLUMNS})
+
+
+def _union_categorical(arrays: Sequence[np.ndarray]) -> pd.Categorical:
+    """One categorical from object arrays of text (NaN: missing), coded part by part."""
+    coded = [pd.factorize(a) for a in arrays]
+    categories = pd.Index(np.concatenate([u for _, u in coded]) if coded else [], dtype=object).unique()
+    codes = np.concatenate([np.append(categories.get_indexer(u), -1)[c] for c, u in coded])
+    return pd.Categorical.from_codes(codes, categories=categories)
+
+
+def _strings(codes: np.ndarray, labels: Sequence, *, na_value=np.nan, missing_label: bool = False) -> pd.Series:
+    """A text column from integer codes into ``labels`` without building millions of Python
+    strings (a pyarrow dictionary cast). Code -1 is missing, or the last label with
+    ``missing_label``; missing labels (None, NA) stay missing."""
+    import pyarrow as pa
+
+    codes = np.asarray(codes)
+    if missing_label:
+        codes = np.where(codes < 0, len(labels) - 1, codes)
+    labels = [None if pd.isna(lab) else str(lab) for lab in labels]
+    indices = pa.array(codes.astype(np.int32), mask=codes < 0)
+    array = pa.DictionaryArray.from_arrays(indices, pa.array(labels, type=pa.large_string()))
+    return pd.Series(array.cast(pa.large_string()), dtype=pd.StringDtype("pyarrow", na_value=na_value))
+
+
+def _secondary_suppression(res: _Results, table: _ZoneTable, zones: pd.DataFrame, parent_types: Sequence[str]) -> None:
     """Hide more communes where hidden ones could be recovered from a published parent's total.
 
     Within each parent zone (the territory, or each EPCI), the communes already hidden (small
@@ -495,51 +676,57 @@ def _secondary_suppression(results: pd.DataFrame, zones: pd.DataFrame, parent_ty
     """
     import warnings
 
-    membership = zones.loc[zones["zone_type"].isin(parent_types), ["zone_type", "zone_code", "commune"]]
-    candidates = np.asarray(results["zone_type"] == "commune", dtype=bool) & (results["_min_count"].to_numpy() > 0)
-    if not candidates.any() or membership.empty:
-        return results
-    rows = results.loc[candidates, ["zone_code", "numerator", "status", "indicator", "period", "_min_count"]]
+    min_count = np.array([float(_opt(v, 10)) for v in res.catalogue["min_count"]])[res.indicator]
+    candidates = (table.type[res.zone] == "commune") & (min_count > 0)
+    present = [t for t in pd.unique(zones["zone_type"].astype(str)) if t in set(parent_types)]
+    if not candidates.any() or not present:
+        return
     blocks = []
-    for parent_type, members in membership.groupby("zone_type", sort=False, observed=True):
-        members = members.drop_duplicates("commune")
-        mine, theirs = shared_codes([rows[["zone_code"]], members[["commune"]].rename(columns={"commune": "zone_code"})],
-                                    ["zone_code"])
-        at = pd.Index(theirs).get_indexer(mine)
-        hit = at >= 0
-        if hit.any():
-            block = rows.loc[hit]
-            blocks.append(block.assign(index=block.index, parent_type=str(parent_type),
-                                       parent=members["zone_code"].to_numpy(dtype=object)[at[hit]]))
+    for position, parent_type in enumerate(present):
+        parent = table.within(zones, parent_type)[res.zone]
+        rows = np.flatnonzero(candidates & (parent >= 0))
+        if len(rows):
+            blocks.append((rows, np.full(len(rows), position), parent[rows]))
     if not blocks:
-        return results
-    rows = pd.concat(blocks, ignore_index=True)
-    results = results.copy(deep=False)  # copy on write: only the columns set below are copied
-    for threshold, block in rows.groupby("_min_count", sort=False):
-        hidden = block["status"].eq("suppressed").to_numpy()
-        table = pd.DataFrame({
-            "numerator": pd.to_numeric(block["numerator"], errors="coerce").fillna(0.0).to_numpy(),
+        return
+    rows = np.concatenate([b[0] for b in blocks])
+    parent_type, parent = np.concatenate([b[1] for b in blocks]), np.concatenate([b[2] for b in blocks])
+    status = res.columns["status"]
+    for threshold in pd.unique(min_count[rows]):
+        block = min_count[rows] == threshold
+        at = rows[block]
+        hidden = status[at] == _SUPPRESSED
+        table_ = pd.DataFrame({
+            "numerator": np.nan_to_num(res.columns["numerator"][at], nan=0.0),
             "status": np.where(hidden, "suppressed", "ok"),
-            "indicator": block["indicator"].to_numpy(), "period": block["period"].to_numpy(),
-            "parent_type": block["parent_type"].to_numpy(), "parent": block["parent"].to_numpy(),
+            "indicator": res.indicator[at], "period": res.columns["period"].codes[at],
+            "parent_type": parent_type[block], "parent": parent[block],
         })
         with warnings.catch_warnings():  # a lone hidden commune with no other count: said in its note
             warnings.simplefilter("ignore")
-            protected = stats.suppress(table, count="numerator", group=["indicator", "period", "parent_type", "parent"],
+            protected = stats.suppress(table_, count="numerator", group=["indicator", "period", "parent_type", "parent"],
                                        threshold=float(threshold), mask=False)
-        newly = block["index"].to_numpy()[(protected["status"].to_numpy() == "suppressed") & ~hidden]
-        newly = np.unique(newly)
-        results.loc[newly, "status"] = "suppressed"
-        results.loc[newly, "suppression_reason"] = "secondary"
-        results.loc[newly, "note"] = "masqué pour qu'une commune en secret ne puisse être recalculée (secret secondaire)"
-    return results
+        newly = np.unique(at[(protected["status"].to_numpy() == "suppressed") & ~hidden])
+        status[newly] = _SUPPRESSED
+        res.columns["note"] = _set_text(res.columns["note"], newly,
+                                        "masqué pour qu'une commune en secret ne puisse être recalculée (secret secondaire)")
 
 
-def _mask_suppressed(results: pd.DataFrame) -> pd.DataFrame:
-    hidden = results["status"] == "suppressed"
+def _set_text(values: pd.Categorical, rows: np.ndarray, text: str) -> pd.Categorical:
+    """``values`` with ``text`` at ``rows`` (added to the categories if new)."""
+    if not len(rows):
+        return values
+    if text not in values.categories:
+        values = values.add_categories([text])
+    codes = values.codes.copy()
+    codes[rows] = values.categories.get_loc(text)
+    return pd.Categorical.from_codes(codes, categories=values.categories)
+
+
+def _mask_suppressed(res: _Results) -> None:
+    hidden = res.columns["status"] == _SUPPRESSED
     for column in ("numerator", "value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998"):
-        results.loc[hidden, column] = np.nan
-    return results
+        res.columns[column] = np.where(hidden, np.nan, res.columns[column])
 
 
 # ---------------------------------------------------------------------------- comparisons
@@ -558,71 +745,42 @@ def _assess(comparison: np.ndarray, polarity: np.ndarray) -> np.ndarray:
     return out
 
 
-def _text(codes: np.ndarray, labels: Sequence[str]) -> pd.Series:
-    """A text column from integer codes into ``labels`` (-1: the last label), without
-    building millions of Python strings."""
-    import pyarrow as pa
-
-    codes = np.where(codes < 0, len(labels) - 1, codes).astype(np.int32)
-    array = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(list(labels), type=pa.large_string()))
-    return pd.Series(array.cast(pa.large_string()), dtype=pd.StringDtype("pyarrow", na_value=np.nan))
-
-
-def _parents(zones: pd.DataFrame, level: str) -> pd.DataFrame:
-    """For each zone finer than ``level``, the zone of ``level`` holding most of its communes."""
-    level_rows = zones.loc[zones["zone_type"] == level, ["zone_code", "commune"]].rename(columns={"zone_code": "parent"})
-    if level_rows.empty:
-        return pd.DataFrame(columns=["zone_type", "zone_code", "parent"])
-    finer = [t for t, rank in _ZONE_ORDER.items() if rank < _ZONE_ORDER[level]]
-    joined = zones.loc[zones["zone_type"].isin(finer), ["zone_type", "zone_code", "commune"]].merge(level_rows, on="commune")
-    counts = joined.groupby(["zone_type", "zone_code", "parent"], sort=False).size().rename("n").reset_index()
-    counts = counts.sort_values("n", ascending=False).drop_duplicates(["zone_type", "zone_code"])
-    return counts[["zone_type", "zone_code", "parent"]]
-
-
-def _compare(results: pd.DataFrame, zones: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+def _compare(res: _Results, table: _ZoneTable, zones: pd.DataFrame) -> None:
     """Each zone against France, its département and its région (95 %; 99.8 % for France).
 
-    Rows are matched to their comparator's row by integer keys (millions of rows in a national
-    pass); the assessment follows the indicator's polarity.
+    A row's comparator row is the same indicator and period in the parent zone (the one holding
+    most of the zone's communes), found by an integer key; the assessment follows the
+    indicator's polarity.
     """
-    polarity = catalogue.set_index("id")["polarity"].astype(str).map({"+": 1, "-": -1})
-    row_polarity = results["indicator"].map(polarity).astype(float).fillna(0).to_numpy(dtype=np.int8)
-    out = results.copy(deep=False)  # copy on write: only the columns set below are new
-    keys = out[["indicator", "period", "sex", "zone_type", "zone_code"]].astype("category")
-    zone_keys = keys[["zone_type", "zone_code"]]
-    index = out.index
+    polarity = res.catalogue["polarity"].astype(str).map({"+": 1, "-": -1}).fillna(0).to_numpy(dtype=np.int8)
+    row_polarity = polarity[res.indicator]
+    period = res.columns["period"].codes.astype(np.int64)
+    cell = (res.indicator * (len(res.columns["period"].categories) + 1) + period + 1) * table.size
+    value = res.columns["value"]
     for level, suffix in (("france", ""), ("departement", "_departement"), ("region", "_region")):
-        parents = _parents(zones, level)
-        if parents.empty:
+        parents = table.parents(zones, level)
+        if not (parents >= 0).any():
             continue
-        mine, theirs = shared_codes([zone_keys, parents], ["zone_type", "zone_code"])
-        at = pd.Index(theirs).get_indexer(mine)
-        parent = np.where(at >= 0, parents["parent"].to_numpy(dtype=object)[np.clip(at, 0, None)], None)
-        own = np.asarray(out["zone_type"] == level, dtype=bool)
-        ref = keys.loc[own, ["indicator", "period", "sex", "zone_code"]].assign(value=out.loc[own, "value"])
-        wanted = keys[["indicator", "period", "sex"]].assign(zone_code=parent)
-        want_key, ref_key = shared_codes([wanted, ref], ["indicator", "period", "sex", "zone_code"])
-        ref_index = pd.Index(ref_key)
-        if not ref_index.is_unique:
-            first = ~ref_index.duplicated(keep="first")
-            ref, ref_index = ref.loc[first], ref_index[first]
-        found = ref_index.get_indexer(want_key)
-        found = np.where(at >= 0, found, -1)
-        reference = np.where(found >= 0, ref["value"].to_numpy(dtype=float)[np.clip(found, 0, None)], np.nan)
-        comparison = stats.significance_codes(out["lower_ci"], out["upper_ci"], reference)
+        parent = parents[res.zone]
+        own = table.type[res.zone] == level
+        ref_key = cell[own] + res.zone[own]
+        first = np.sort(np.unique(ref_key, return_index=True)[1])  # a key given twice: its first row
+        ref_key, ref_value = ref_key[first], value[own][first]
+        found = np.where(parent >= 0, positions(cell + np.clip(parent, 0, None), ref_key), -1)
+        reference = np.where(found >= 0, ref_value[np.clip(found, 0, None)], np.nan)
+        comparison = stats.significance_codes(res.columns["lower_ci"], res.columns["upper_ci"], reference)
         comparison[own] = -1
-        out[f"comparison{suffix}"] = _text(comparison, _COMPARISON_LABELS).set_axis(index)
-        out[f"assessment{suffix}"] = _text(_assess(comparison, row_polarity), _ASSESSMENT_LABELS).set_axis(index)
+        res.columns[f"comparison{suffix}"] = (comparison, _COMPARISON_LABELS)
+        res.columns[f"assessment{suffix}"] = (_assess(comparison, row_polarity), _ASSESSMENT_LABELS)
         if level == "france":
-            france_names = zones.loc[zones["zone_type"] == "france"].drop_duplicates("zone_code")
-            labels = [*france_names["zone_name"].astype(str), "France"]
-            position = pd.Index(france_names["zone_code"].astype(str).to_numpy(dtype=object)).get_indexer(parent)
-            out["comparator"] = _text(position, labels).set_axis(index)
-            comparison998 = stats.significance_codes(out["lower_ci_998"], out["upper_ci_998"], reference)
+            france = table.of_type("france")
+            position = np.full(table.size + 1, -1, dtype=np.int64)  # last: no parent
+            position[france] = np.arange(len(france))
+            labels = [*(str(n) for n in table.name[france]), "France"]
+            res.columns["comparator"] = (position[np.where(parent >= 0, parent, table.size)], labels)
+            comparison998 = stats.significance_codes(res.columns["lower_ci_998"], res.columns["upper_ci_998"], reference)
             comparison998[own] = -1
-            out["comparison_998"] = _text(comparison998, _COMPARISON_LABELS).set_axis(index)
-    return out
+            res.columns["comparison_998"] = (comparison998, _COMPARISON_LABELS)
 
 
 # ---------------------------------------------------------------------------- entry points
@@ -660,61 +818,45 @@ def compute_zone_results(
         The results table (:data:`RESULT_COLUMNS`).
     """
     catalogue = load_catalogue() if catalogue is None else catalogue
-    # pandas deep-copies ``attrs`` on every operation: the aggregation's report (tables of
-    # incomplete zones…) would be copied thousands of times. The engine works without it.
-    zobs = zobs.copy(deep=False)
-    zobs.attrs = {}
-    if commune_observations is not None:
-        commune_observations = commune_observations.copy(deep=False)
-        commune_observations.attrs = {}
     if indicators is not None:
         wanted = list(indicators)
         unknown = sorted(set(wanted) - set(catalogue["id"]))
         if unknown:
             raise ClsAnalysisError(f"Indicateurs inconnus du catalogue : {', '.join(unknown)}.")
         catalogue = catalogue.loc[catalogue["id"].isin(wanted)]
-    measures = _ByMeasure(zobs)
-    france = zones.loc[zones["zone_type"] == "france", ["zone_type", "zone_code"]].drop_duplicates()
-    ctx = _Context(zobs=measures, zones=zones, france=france, communes=commune_observations)
+    catalogue = catalogue.reset_index(drop=True)
+    if commune_observations is not None:
+        # pandas deep-copies ``attrs`` on every operation: the aggregation's report (tables of
+        # incomplete zones…) would be copied thousands of times. The engine works without it.
+        commune_observations = commune_observations.copy(deep=False)
+        commune_observations.attrs = {}
+    table = _ZoneTable(zones)
+    ctx = _Context(zobs=_ByMeasure(zobs, table), zones=zones, table=table, communes=commune_observations)
+    del zobs  # the measures' rows are taken from it once: the caller's table can be freed
     parts = []
-    for ind in catalogue.to_dict("records"):
+    for position, ind in enumerate(catalogue.to_dict("records")):
         handler = _HANDLERS[ind["statistic"]]
         try:
             out = handler(ind, ctx)
         except ClsAnalysisError as exc:
             # the data cannot give this indicator (e.g. deaths without the 0 / 1-4 split for a
             # life table): every zone gets a missing row that says why, the others go on
-            out = _unavailable(zones, f"calcul impossible : {exc}")
+            out = _unavailable(ctx, f"calcul impossible : {exc}")
         if out is None or out.empty:
             continue
-        out = _statuses(out, ind)
-        out["indicator"] = ind["id"]
-        out["sex"] = ind["sex"]
-        out["unit"] = ind["unit"]
-        out["_min_count"] = float(_opt(ind["min_count"], 10))
-        parts.append(out)
-    del ctx, measures, zobs  # the zone observations are no longer needed: free them
+        parts.append((position, _statuses(out, ind)))
+    del ctx  # the zone observations are no longer needed: free them
     if not parts:
         return pd.DataFrame(columns=RESULT_COLUMNS)
-    results = pd.concat(parts, ignore_index=True)
+    results = _Results(parts, catalogue)
     del parts
-    for column in RESULT_COLUMNS:
-        if column not in results:
-            results[column] = np.nan
-    results["confidence"] = np.where(results["lower_ci"].notna(), LEVELS[0], np.nan)
-    results = _secondary_suppression(results, zones, secondary_within)
-    results = _mask_suppressed(results)
-    names = zones.drop_duplicates(["zone_type", "zone_code"])[["zone_type", "zone_code", "zone_name"]]
-    results = results.drop(columns="zone_name").merge(names, on=["zone_type", "zone_code"], how="inner")
-    results = _compare(results, zones, catalogue)
-    order = {ident: i for i, ident in enumerate(catalogue["id"])}
-    key = np.zeros(len(results), dtype=np.int64)
-    for codes in (results["indicator"].map(order).to_numpy(dtype=np.int64),
-                  pd.factorize(results["period"], sort=True)[0],
-                  results["zone_type"].map(_ZONE_ORDER).to_numpy(dtype=np.int64),
-                  pd.factorize(results["zone_code"], sort=True)[0]):
-        key = key * (int(codes.max(initial=0)) + 2) + codes + 1
-    return results[RESULT_COLUMNS].take(np.argsort(key, kind="stable")).reset_index(drop=True)
+    _secondary_suppression(results, table, zones, secondary_within)
+    _mask_suppressed(results)
+    _compare(results, table, zones)
+    period = results.columns["period"]
+    period_rank = np.append(np.argsort(np.argsort(np.asarray(period.categories, dtype=str), kind="stable")), -1)
+    order = np.lexsort((table.rank[results.zone], period_rank[period.codes], results.indicator))
+    return results.frame(table, order)
 
 
 def compute(

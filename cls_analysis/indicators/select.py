@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from cls_analysis._keys import factorize
 from cls_analysis.stats._groups import group_rows
 from cls_analysis.stats.ages import age_interval
 
@@ -26,6 +27,7 @@ __all__ = [
     "grouped_sums",
     "match_denominator_period",
     "period_bounds",
+    "positions",
     "scope_labels",
     "select_values",
     "shared_codes",
@@ -136,6 +138,7 @@ def select_values(
     by_age: bool = False,
     sparse: bool = False,
     bands: Sequence[str] | None = None,
+    keys: Sequence[str] = ("zone_type", "zone_code", "period"),
 ) -> pd.DataFrame:
     """Sum the requested measures over the bands of an age range and the sexes asked for.
 
@@ -157,47 +160,58 @@ def select_values(
     bands : list of str, optional
         Exactly these age bands (see :func:`compatible_partition`), instead of a partition
         chosen per measure.
+    keys : sequence of str
+        Columns identifying a zone and period (the engine numbers its zones: ``zone, period``).
 
     Returns
     -------
     DataFrame
-        ``zone_type, zone_code, period`` (+ ``sex``, ``age``), ``value``, ``n_ok`` (number of
-        observations with a value) and ``n_secret`` (number withheld).
+        ``keys`` (+ ``sex``, ``age``), ``value``, ``n_ok`` (number of observations with a
+        value) and ``n_secret`` (number withheld).
+
+    Examples
+    --------
+    >>> obs = pd.DataFrame({"zone_type": "commune", "zone_code": "17008", "period": "2021",
+    ...                     "measure": "population", "sex": ["M", "F", "M"],
+    ...                     "age": ["0-14", "0-14", "15-29"], "value": [10.0, 12.0, 7.0], "status": "ok"})
+    >>> select_values(obs, "population", age="0-14")[["zone_code", "value", "n_ok"]].values.tolist()
+    [['17008', 22.0, 2]]
     """
     measures = [measures] if isinstance(measures, str) else list(measures)
-    rows = zobs.loc[zobs["measure"].isin(measures)]
-    keys = ["zone_type", "zone_code", "period"]
-    if rows.empty:
-        columns = keys + (["sex"] if by_sex else []) + (["age"] if by_age else [])
-        return pd.DataFrame(columns=[*columns, "value", "n_ok", "n_secret"])
-    parts = []
-    for _measure, block in rows.groupby("measure", sort=False, observed=True):
+    group = [*keys, *(["sex"] if by_sex else []), *(["age"] if by_age else [])]
+    measure_codes, measure_labels = factorize(zobs["measure"])
+    sex_codes, sex_labels = factorize(zobs["sex"])
+    age_codes, age_labels = factorize(zobs["age"])
+    sex_labels, age_labels = sex_labels.astype(str), age_labels.astype(str)
+    keep = np.zeros(len(zobs), dtype=bool)
+    # measures in the order of their first row (a measure's bands carry over to the next)
+    for code in pd.unique(measure_codes):
+        if code < 0 or str(measure_labels[code]) not in measures:
+            continue
+        in_measure = measure_codes == code
+        present = sex_labels[np.unique(sex_codes[in_measure & (sex_codes >= 0)])]
         if by_sex or sex != "all":
             sexes = ["M", "F"] if sex == "all" else [sex]
         else:
-            sexes = ["all"] if (block["sex"] == "all").any() else ["M", "F"]
-        block = block.loc[block["sex"].isin(sexes)]
-        labels = [str(lab) for lab in block["age"].unique()]
-        if bands is not None:
-            chosen_bands = list(bands)
-            parts.append(block.loc[block["age"].isin(chosen_bands)])
-            continue
-        if by_age:
-            # standardisation: the finest bands of the range, without overlaps; events may
-            # lack bands (no suicide under 10), the population must cover the range
-            bands = finest_partition([lab for lab in labels if lab != "all"], age, cover=not sparse)
-        else:
-            bands = age_partition(labels, age)
-            if bands is None and age == "all":
-                bands = scope_labels(labels)
-        if not bands:
-            continue
-        parts.append(block.loc[block["age"].isin(bands)])
-    if not parts:
-        columns = keys + (["sex"] if by_sex else []) + (["age"] if by_age else [])
-        return pd.DataFrame(columns=[*columns, "value", "n_ok", "n_secret"])
-    chosen = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    group = keys + (["sex"] if by_sex else []) + (["age"] if by_age else [])
+            sexes = ["all"] if "all" in present else ["M", "F"]
+        in_measure &= np.isin(sex_codes, np.flatnonzero(np.isin(sex_labels, sexes)))
+        labels = [str(lab) for lab in age_labels[np.unique(age_codes[in_measure & (age_codes >= 0)])]]
+        if bands is None:
+            if by_age:
+                # standardisation: the finest bands of the range, without overlaps; events may
+                # lack bands (no suicide under 10), the population must cover the range
+                bands = finest_partition([lab for lab in labels if lab != "all"], age, cover=not sparse)
+            else:
+                bands = age_partition(labels, age)
+                if bands is None and age == "all":
+                    bands = scope_labels(labels)
+            if not bands:
+                continue
+        keep |= in_measure & np.isin(age_codes, np.flatnonzero(np.isin(age_labels, list(bands))))
+    if not keep.any():
+        return pd.DataFrame(columns=[*group, "value", "n_ok", "n_secret"])
+    rows = np.flatnonzero(keep)
+    chosen = pd.DataFrame({c: zobs[c].array.take(rows) for c in [*group, "value", "status"]})
     return grouped_sums(chosen, group)
 
 
@@ -235,6 +249,27 @@ def shared_codes(frames: Sequence[pd.DataFrame], columns: Sequence[str]) -> list
             position = np.append(union.get_indexer(uniques), -1).astype(np.int64)
             keys[i] = keys[i] * (len(union) + 1) + position[codes] + 1
     return keys
+
+
+def positions(wanted: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Position of each ``wanted`` integer key in ``keys`` (distinct), -1 where absent.
+
+    Keys of :func:`shared_codes` are bounded integers: when they are few enough, a lookup
+    array replaces hashing (millions of rows matched in milliseconds).
+
+    >>> positions(np.array([5, 2, 9]), np.array([2, 5, 7])).tolist()
+    [1, 0, -1]
+    """
+    wanted, keys = np.asarray(wanted, dtype=np.int64), np.asarray(keys, dtype=np.int64)
+    if not len(keys) or not len(wanted):
+        return np.full(len(wanted), -1, dtype=np.int64)
+    low = min(int(keys.min()), int(wanted.min()))
+    high = max(int(keys.max()), int(wanted.max()))
+    if low < 0 or high > 4 * (len(keys) + len(wanted)) + (1 << 22):
+        return pd.Index(keys).get_indexer(wanted)
+    lookup = np.full(high + 1, -1, dtype=np.int64)
+    lookup[keys] = np.arange(len(keys))
+    return lookup[wanted]
 
 
 def grouped_sums(rows: pd.DataFrame, group: Sequence[str]) -> pd.DataFrame:

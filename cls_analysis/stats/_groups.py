@@ -46,7 +46,18 @@ def first_occurrence(codes: np.ndarray) -> np.ndarray:
 
 
 def _factorize_column(df: pd.DataFrame, col: str, arg: str) -> tuple[np.ndarray, int]:
-    codes, uniques = pd.factorize(df[col], use_na_sentinel=True)
+    """Integer codes of a grouping column and their number (codes need not follow the rows'
+    order: :func:`group_rows` renumbers the combined codes). Categoricals give their codes and
+    small non-negative integers themselves, without hashing."""
+    values = df[col]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, size = values.cat.codes.to_numpy().astype(np.int64), len(values.cat.categories)
+    elif values.dtype.kind in "iu" and len(values) and 0 <= values.min() and values.max() < 4 * len(values) + (1 << 20):
+        codes = values.to_numpy(dtype=np.int64)
+        size = int(codes.max()) + 1
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        codes, size = codes.astype(np.int64, copy=False), len(uniques)
     if (codes < 0).any():
         rows = describe_rows(df.index[codes < 0], limit=8)
         raise StatsInputError(
@@ -54,21 +65,48 @@ def _factorize_column(df: pd.DataFrame, col: str, arg: str) -> tuple[np.ndarray,
             f"(lignes {rows}) : chaque ligne doit appartenir à un groupe. Complétez-les ou "
             "retirez ces lignes."
         )
-    return codes.astype(np.int64, copy=False), len(uniques)
+    return codes, size
+
+
+def _in_order_of_appearance(combined: np.ndarray, size: int) -> np.ndarray:
+    """Renumber integer keys ``0, 1, …`` in the order of their first row (as
+    :func:`pandas.factorize`). Keys below ``size`` and few enough are counted, not hashed.
+
+    >>> _in_order_of_appearance(np.array([7, 3, 7, 0, 3]), 8).tolist()
+    [0, 1, 0, 2, 1]
+    """
+    n = len(combined)
+    if n == 0 or size > 4 * n + (1 << 20):
+        return pd.factorize(combined)[0].astype(np.int64, copy=False)
+    first = np.full(size, n, dtype=np.int64)
+    np.minimum.at(first, combined, np.arange(n, dtype=np.int64))
+    present = np.flatnonzero(first < n)
+    # the first rows are distinct positions in range(n): marking them sorts them
+    key_at = np.empty(n, dtype=np.int64)
+    key_at[first[present]] = present
+    marked = np.zeros(n, dtype=bool)
+    marked[first[present]] = True
+    number = np.empty(size, dtype=np.int64)
+    number[key_at[marked]] = np.arange(len(present), dtype=np.int64)
+    return number[combined]
 
 
 def group_rows(df: pd.DataFrame, by: list[str], arg: str = "by") -> Groups:
-    """Group the rows of ``df`` by the columns ``by`` (empty list: a single group)."""
+    """Group the rows of ``df`` by the columns ``by`` (empty list: a single group).
+
+    Groups are numbered in the order of their first row.
+    """
     n = len(df)
     if not by:
         return Groups(np.zeros(n, dtype=np.int64), pd.DataFrame(index=pd.RangeIndex(1 if n else 0)))
-    codes, _ = _factorize_column(df, by[0], arg)
+    codes, size = _factorize_column(df, by[0], arg)
     for col in by[1:]:
-        more, size = _factorize_column(df, col, arg)
-        codes = codes * size + more
-    if len(by) > 1:
-        codes, _ = pd.factorize(codes)
-        codes = codes.astype(np.int64, copy=False)
+        more, more_size = _factorize_column(df, col, arg)
+        if size * more_size >= 1 << 62:  # keep the combined code in 64 bits: renumber first
+            codes = pd.factorize(codes)[0].astype(np.int64)
+            size = int(codes.max(initial=-1)) + 1
+        codes, size = codes * more_size + more, size * more_size
+    codes = _in_order_of_appearance(codes, size)
     first = first_occurrence(codes)
     keys = pd.DataFrame({c: df[c].take(first).reset_index(drop=True) for c in by})
     return Groups(codes, keys)
