@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["factorize", "factorize_keys", "repeated_rows"]
+__all__ = ["compact", "factorize", "factorize_keys", "repeated_rows"]
 
 
 def factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -27,6 +27,25 @@ def factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return series.cat.codes.to_numpy(), np.asarray(series.cat.categories, dtype=object)
     codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
     return codes, np.asarray(uniques, dtype=object)
+
+
+def compact(codes: np.ndarray, size: int) -> tuple[np.ndarray, int]:
+    """Codes in ``range(size)`` renumbered over the values used only (order kept), and their
+    number: combined keys of several columns then stay small (a categorical's unused
+    categories take no room). Negative codes (missing) stay negative.
+
+    >>> codes, size = compact(np.array([5, 2, 5, -1]), 8)
+    >>> codes.tolist(), size
+    ([1, 0, 1, -1], 2)
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    if not len(codes):
+        return codes, 0
+    used = np.bincount(codes[codes >= 0], minlength=size) > 0
+    if used.all():
+        return codes, size
+    number = np.append(np.cumsum(used) - 1, -1)  # last: code -1 stays -1
+    return number[codes], int(used.sum())
 
 
 def factorize_keys(rows: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:

@@ -245,11 +245,15 @@ def _pair(num: pd.DataFrame, den: pd.DataFrame, extra: Sequence[str] = ()) -> pd
 
 def _widen(result: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """One row per group: the 95 % limits in lower_ci/upper_ci, the 99.8 % ones beside them."""
-    first = result.loc[np.isclose(result["confidence"], LEVELS[0])].set_index(list(by))
-    second = result.loc[np.isclose(result["confidence"], LEVELS[1])].set_index(list(by))
-    first["lower_ci_998"] = second["lower_ci"].reindex(first.index)
-    first["upper_ci_998"] = second["upper_ci"].reindex(first.index)
-    return first.reset_index()
+    confidence = result["confidence"].to_numpy(dtype=float)
+    first = result.loc[np.isclose(confidence, LEVELS[0])].reset_index(drop=True)
+    second = result.loc[np.isclose(confidence, LEVELS[1])]
+    first_key, second_key = shared_codes([first, second], list(by))
+    at = positions(first_key, second_key)
+    found, safe = at >= 0, np.clip(at, 0, None)
+    for column in ("lower_ci", "upper_ci"):
+        first[f"{column}_998"] = np.where(found, second[column].to_numpy(dtype=float)[safe], np.nan)
+    return first
 
 
 def _statistic_output(frame: pd.DataFrame, **columns) -> pd.DataFrame:
@@ -288,10 +292,12 @@ def _simple(ind: dict, ctx: _Context, kind: str) -> pd.DataFrame:
         subset["x"] = subset["x"].clip(upper=subset["n"]) if kind == "proportion" else subset["x"]
         function = stats.proportion if kind == "proportion" else stats.crude_rate
         computed = _widen(function(subset, x="x", n="n", by=KEYS, confidence=LEVELS, multiplier=multiplier), KEYS)
-        computed = computed.set_index(KEYS)
-        index = pd.MultiIndex.from_frame(out.loc[valid, KEYS])
+        mine, theirs = shared_codes([out.loc[valid, KEYS], computed], KEYS)
+        at = positions(mine, theirs)
+        found, safe = at >= 0, np.clip(at, 0, None)
         for column in ("value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998", "statistic", "method"):
-            out.loc[valid, column] = computed[column].reindex(index).to_numpy()
+            values = computed[column].to_numpy()
+            out.loc[valid, column] = np.where(found, values[safe], np.nan) if len(values) else np.nan
         if kind == "proportion" and bool(ind.get("complement")):
             out["numerator"] = out["denominator"] - out["numerator"]
             value = multiplier - out["value"]
@@ -390,9 +396,8 @@ def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = 
     extra = ["sex", "age"] if by_sex else ["age"]
     if num_rows.empty or den_rows.empty:
         return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
-    event_bands = finest_partition([str(a) for a in num_rows["age"].unique() if str(a) != "all"],
-                                   ind["age"], cover=False) or []
-    bands = compatible_partition([str(a) for a in den_rows["age"].unique()], event_bands, ind["age"], avoid)
+    event_bands = finest_partition([a for a in _labels(num_rows["age"]) if a != "all"], ind["age"], cover=False) or []
+    bands = compatible_partition(_labels(den_rows["age"]), event_bands, ind["age"], avoid)
     # events of finer bands are summed into the population's band (deaths at 0 and 1-4 → 0-4)
     into = {e: containing_band(bands or [], e) for e in event_bands}
     unmatched = sorted(e for e, band in into.items() if band is None)
@@ -435,6 +440,13 @@ def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = 
     event_secret = num["n_secret"].to_numpy(dtype=float)[safe]
     grid["n_secret"] = np.where(found, event_secret, 0.0) + grid["n_secret"].to_numpy(dtype=float)
     return grid[[*KEYS, *extra, "n", "x", "n_secret"]]
+
+
+def _labels(column: pd.Series) -> list[str]:
+    """The distinct values of a column, as text (by codes: free for categoricals)."""
+    codes, labels = factorize(column)
+    used = np.bincount(codes[codes >= 0], minlength=len(labels)) > 0
+    return [str(label) for label in labels[used]]
 
 
 def _relabel(ages: pd.Series, relabel: dict[str, str]) -> pd.Series:

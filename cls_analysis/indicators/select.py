@@ -185,17 +185,18 @@ def select_values(
     sex_labels, age_labels = sex_labels.astype(str), age_labels.astype(str)
     keep = np.zeros(len(zobs), dtype=bool)
     # measures in the order of their first row (a measure's bands carry over to the next)
-    for code in pd.unique(measure_codes):
+    runs = np.flatnonzero(np.diff(measure_codes)) + 1 if len(measure_codes) else np.zeros(0, dtype=np.int64)
+    for code in pd.unique(measure_codes[np.r_[0, runs]] if len(measure_codes) else measure_codes):
         if code < 0 or str(measure_labels[code]) not in measures:
             continue
         in_measure = measure_codes == code
-        present = sex_labels[np.unique(sex_codes[in_measure & (sex_codes >= 0)])]
+        present = sex_labels[_used(sex_codes[in_measure], len(sex_labels))]
         if by_sex or sex != "all":
             sexes = ["M", "F"] if sex == "all" else [sex]
         else:
             sexes = ["all"] if "all" in present else ["M", "F"]
-        in_measure &= np.isin(sex_codes, np.flatnonzero(np.isin(sex_labels, sexes)))
-        labels = [str(lab) for lab in age_labels[np.unique(age_codes[in_measure & (age_codes >= 0)])]]
+        in_measure &= _among(sex_codes, np.isin(sex_labels, sexes))
+        labels = [str(lab) for lab in age_labels[_used(age_codes[in_measure], len(age_labels))]]
         if bands is None:
             if by_age:
                 # standardisation: the finest bands of the range, without overlaps; events may
@@ -207,12 +208,22 @@ def select_values(
                     bands = scope_labels(labels)
             if not bands:
                 continue
-        keep |= in_measure & np.isin(age_codes, np.flatnonzero(np.isin(age_labels, list(bands))))
+        keep |= in_measure & _among(age_codes, np.isin(age_labels, list(bands)))
     if not keep.any():
         return pd.DataFrame(columns=[*group, "value", "n_ok", "n_secret"])
     rows = np.flatnonzero(keep)
     chosen = pd.DataFrame({c: zobs[c].array.take(rows) for c in [*group, "value", "status"]})
     return grouped_sums(chosen, group)
+
+
+def _used(codes: np.ndarray, size: int) -> np.ndarray:
+    """The codes (of ``size`` labels) that occur, in order; missing (-1) left out."""
+    return np.flatnonzero(np.bincount(codes[codes >= 0], minlength=size) > 0)
+
+
+def _among(codes: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Rows whose code's label is chosen (``chosen``: one flag per label); missing: no."""
+    return np.append(chosen, False)[codes]
 
 
 def shared_codes(frames: Sequence[pd.DataFrame], columns: Sequence[str]) -> list[np.ndarray]:
@@ -230,24 +241,15 @@ def shared_codes(frames: Sequence[pd.DataFrame], columns: Sequence[str]) -> list
     """
     keys = [np.zeros(len(f), dtype=np.int64) for f in frames]
     for column in columns:
-        coded = []
-        for frame in frames:
-            values = frame[column]
-            if isinstance(values.dtype, pd.CategoricalDtype):
-                coded.append((values.cat.codes.to_numpy().astype(np.int64), np.asarray(values.cat.categories, dtype=object)))
-            else:
-                codes, uniques = pd.factorize(values)
-                coded.append((codes.astype(np.int64), np.asarray(uniques, dtype=object)))
-        first = coded[0][1] if coded else None
-        if all(u is first or (len(u) == len(first) and np.array_equal(u, first)) for _, u in coded[1:]):
-            # the same categories everywhere (slices of one table): their codes are the key
-            for i, (codes, _) in enumerate(coded):
-                keys[i] = keys[i] * (len(first) + 1) + codes + 1
-            continue
-        union = pd.Index(np.concatenate([u for _, u in coded]) if coded else [], dtype=object).unique()
-        for i, (codes, uniques) in enumerate(coded):
-            position = np.append(union.get_indexer(uniques), -1).astype(np.int64)
-            keys[i] = keys[i] * (len(union) + 1) + position[codes] + 1
+        coded, size = _column_codes([frame[column] for frame in frames])
+        # only the values used take room in the key (a categorical's other categories do not)
+        used = np.zeros(size + 1, dtype=bool)
+        for codes in coded:
+            used[codes[codes >= 0]] = True
+        number = np.append(np.cumsum(used[:size]) - 1, -1)  # last: missing stays -1
+        size = int(used[:size].sum())
+        for i, codes in enumerate(coded):
+            keys[i] = keys[i] * (size + 1) + number[codes] + 1
     return keys
 
 
@@ -270,6 +272,32 @@ def positions(wanted: np.ndarray, keys: np.ndarray) -> np.ndarray:
     lookup = np.full(high + 1, -1, dtype=np.int64)
     lookup[keys] = np.arange(len(keys))
     return lookup[wanted]
+
+
+def _column_codes(columns: Sequence[pd.Series]) -> tuple[list[np.ndarray], int]:
+    """Codes of one column in several frames, equal where the values are, and their range.
+
+    Small non-negative integers (zone numbers) are their own codes; categoricals with the same
+    categories (slices of one table) give their codes; other columns are coded on the union
+    of their values. Missing values get -1.
+    """
+    if all(c.dtype.kind in "iu" for c in columns):
+        high = max((int(c.max()) for c in columns if len(c)), default=-1)
+        low = min((int(c.min()) for c in columns if len(c)), default=0)
+        if low >= 0 and high < 4 * sum(len(c) for c in columns) + (1 << 20):
+            return [c.to_numpy(dtype=np.int64) for c in columns], high + 1
+    coded = []
+    for values in columns:
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            coded.append((values.cat.codes.to_numpy().astype(np.int64), np.asarray(values.cat.categories, dtype=object)))
+        else:
+            codes, uniques = pd.factorize(values)
+            coded.append((codes.astype(np.int64), np.asarray(uniques, dtype=object)))
+    first = coded[0][1]
+    if all(u is first or (len(u) == len(first) and np.array_equal(u, first)) for _, u in coded[1:]):
+        return [codes for codes, _ in coded], len(first)
+    union = pd.Index(np.concatenate([u for _, u in coded]), dtype=object).unique()
+    return [np.append(union.get_indexer(u), -1).astype(np.int64)[codes] for codes, u in coded], len(union)
 
 
 def grouped_sums(rows: pd.DataFrame, group: Sequence[str]) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cls_analysis._keys import compact
 from cls_analysis.errors import describe_rows
 from cls_analysis.stats._validate import StatsInputError
 
@@ -51,7 +52,7 @@ def _factorize_column(df: pd.DataFrame, col: str, arg: str) -> tuple[np.ndarray,
     small non-negative integers themselves, without hashing."""
     values = df[col]
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes, size = values.cat.codes.to_numpy().astype(np.int64), len(values.cat.categories)
+        codes, size = compact(values.cat.codes.to_numpy(), len(values.cat.categories))
     elif values.dtype.kind in "iu" and len(values) and 0 <= values.min() and values.max() < 4 * len(values) + (1 << 20):
         codes = values.to_numpy(dtype=np.int64)
         size = int(codes.max()) + 1
