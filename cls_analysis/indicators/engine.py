@@ -22,6 +22,7 @@ import pandas as pd
 
 from cls_analysis import stats
 from cls_analysis._keys import factorize
+from cls_analysis._parallel import can_fork, free_processors, run_forked
 from cls_analysis.errors import ClsAnalysisError
 from cls_analysis.indicators.catalogue import load_catalogue
 from cls_analysis.indicators.select import (
@@ -795,6 +796,65 @@ def _compare(res: _Results, table: _ZoneTable, zones: pd.DataFrame) -> None:
             res.columns["comparison_998"] = (comparison998, _COMPARISON_LABELS)
 
 
+# ---------------------------------------------------------------------------- computing
+#: Passes with this many zones or more share the indicators with a second process by default.
+PARALLEL_MIN_ZONES = 20_000
+#: Relative cost of computing an indicator, by statistic (to share them between processes).
+_COST = {"dsr": 8, "isr": 8, "life_expectancy": 8, "proportion": 2, "crude_rate": 2}
+#: What a forked process computing indicators needs of its parent (set only while it runs).
+_FORKED: tuple[list[dict], _Context] | None = None
+
+
+def _indicator_part(position: int, ind: dict, ctx: _Context) -> dict[str, np.ndarray] | None:
+    """One indicator's results for every zone, with their statuses (None: nothing to show)."""
+    try:
+        out = _HANDLERS[ind["statistic"]](ind, ctx)
+    except ClsAnalysisError as exc:
+        # the data cannot give this indicator (e.g. deaths without the 0 / 1-4 split for a
+        # life table): every zone gets a missing row that says why, the others go on
+        out = _unavailable(ctx, f"calcul impossible : {exc}")
+    if out is None or out.empty:
+        return None
+    return _statuses(out, ind)
+
+
+def _forked_part(position: int) -> dict[str, np.ndarray] | None:
+    """:func:`_indicator_part` in a forked process, from what its parent left in ``_FORKED``."""
+    records, ctx = _FORKED
+    return _indicator_part(position, records[position], ctx)
+
+
+def _indicator_parts(records: list[dict], ctx: _Context, workers: int) -> list[tuple[int, dict]]:
+    """Each indicator's part (catalogue order), computed here or shared with a forked process.
+
+    With two workers, the indicators are split in two halves of similar cost; the forked
+    process computes one while this process computes the other. An indicator the other
+    process could not give back is computed here.
+    """
+    global _FORKED
+    done: dict[int, dict | None] = {}
+    if workers > 1 and len(records) > 1:
+        halves: tuple[list[int], list[int]] = ([], [])
+        load = [0, 0]
+        for position in sorted(range(len(records)), key=lambda i: -_COST.get(records[i]["statistic"], 1)):
+            half = int(load[1] < load[0])
+            halves[half].append(position)
+            load[half] += _COST.get(records[position]["statistic"], 1)
+        mine, theirs = sorted(halves[0]), sorted(halves[1])
+        _FORKED = (records, ctx)
+        try:
+            given, computed = run_forked(_forked_part, theirs, workers - 1,
+                                         here=lambda: {i: _indicator_part(i, records[i], ctx) for i in mine})
+        finally:
+            _FORKED = None
+        done.update(computed)
+        done.update({theirs[k]: part for k, part in given.items()})
+    for position, ind in enumerate(records):
+        if position not in done:
+            done[position] = _indicator_part(position, ind, ctx)
+    return [(position, done[position]) for position in range(len(records)) if done[position] is not None]
+
+
 # ---------------------------------------------------------------------------- entry points
 def compute_zone_results(
     zobs: pd.DataFrame,
@@ -804,6 +864,7 @@ def compute_zone_results(
     indicators: Iterable[str] | None = None,
     secondary_within: Sequence[str] = ("territory",),
     commune_observations: pd.DataFrame | None = None,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Compute indicators from observations already aggregated to zones.
 
@@ -823,6 +884,11 @@ def compute_zone_results(
     commune_observations : DataFrame, optional
         Commune observations of all France, for the indicators that classify communes
         (``share_below``) in comparator zones.
+    workers : int, optional
+        Processes computing indicators at once: ``2`` shares the catalogue with a forked
+        process (Linux), ``1`` computes everything here. By default 2 when a processor is free
+        and there are at least :data:`PARALLEL_MIN_ZONES` zones (the national pass). The
+        results are the same either way.
 
     Returns
     -------
@@ -845,18 +911,10 @@ def compute_zone_results(
     table = _ZoneTable(zones)
     ctx = _Context(zobs=_ByMeasure(zobs, table), zones=zones, table=table, communes=commune_observations)
     del zobs  # the measures' rows are taken from it once: the caller's table can be freed
-    parts = []
-    for position, ind in enumerate(catalogue.to_dict("records")):
-        handler = _HANDLERS[ind["statistic"]]
-        try:
-            out = handler(ind, ctx)
-        except ClsAnalysisError as exc:
-            # the data cannot give this indicator (e.g. deaths without the 0 / 1-4 split for a
-            # life table): every zone gets a missing row that says why, the others go on
-            out = _unavailable(ctx, f"calcul impossible : {exc}")
-        if out is None or out.empty:
-            continue
-        parts.append((position, _statuses(out, ind)))
+    records = catalogue.to_dict("records")
+    if workers is None:
+        workers = free_processors() if can_fork() and table.size >= PARALLEL_MIN_ZONES else 1
+    parts = _indicator_parts(records, ctx, min(int(workers), 2))
     del ctx  # the zone observations are no longer needed: free them
     if not parts:
         return pd.DataFrame(columns=RESULT_COLUMNS)

@@ -25,10 +25,7 @@ the files are read one after the other.
 
 from __future__ import annotations
 
-import os
 import re
-import sys
-import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +35,8 @@ import numpy as np
 import pandas as pd
 
 from cls_analysis._keys import factorize_keys
+from cls_analysis._parallel import can_fork, run_forked
+from cls_analysis._parallel import free_processors as _free_processors
 from cls_analysis.errors import ClsAnalysisError
 from cls_analysis.sources._common import DEMO_NOTE, SourceReport, decode
 
@@ -373,8 +372,9 @@ def _read_one(file: Path, kind: str, source_note: str | None) -> tuple[pd.DataFr
     return obs, obs.attrs.get("report"), None
 
 
-def _read_task(position: int, file: Path, kind: str, source_note: str | None):
+def _read_task(job: tuple[int, Path, str, str | None]):
     """:func:`_read_one` in a worker process: the report travels apart from the table."""
+    position, file, kind, source_note = job
     obs, file_report, error = _read_one(file, kind, source_note)
     if obs is not None:
         obs.attrs = {}
@@ -396,35 +396,13 @@ def _read_files(jobs: list[tuple[int, Path, str]], source_note: str | None, work
 
 
 def _worker_count(jobs: list[tuple[int, Path, str]], workers: int | None) -> int:
-    if len(jobs) < 2 or not sys.platform.startswith("linux"):
-        return 1
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if len(jobs) < 2 or not can_fork():
         return 1
     if workers is None:
         if sum(_weight(file) for _, file, _ in jobs) < PARALLEL_MIN_BYTES:
             return 1
         workers = _free_processors()
     return max(1, min(int(workers), len(jobs)))
-
-
-def _free_processors() -> int:
-    """Processors available to this process and not busy with others (1-minute load average).
-
-    The load average counts this process too, when it was running: on an idle machine all
-    processors are free; on a machine busy with other work, fewer workers (reading in
-    parallel on processors already taken is slower than reading in one process).
-    """
-    try:
-        count = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        count = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return count
-    return max(1, min(count, round(count - max(0.0, load - 1.0))))
 
 
 def _weight(file: Path) -> int:
@@ -447,10 +425,6 @@ def _read_parallel(jobs: list[tuple[int, Path, str]], source_note: str | None, w
     Files left by a worker that died (killed, out of memory) are missing from the result:
     the caller reads them itself.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
     from cls_analysis.geo.geography import Geography
 
     # loaded once here, shared by the forked workers (copy-on-write)
@@ -458,27 +432,12 @@ def _read_parallel(jobs: list[tuple[int, Path, str]], source_note: str | None, w
     for kind in {kind for _, _, kind in jobs}:
         _reader(kind)
     order = sorted(jobs, key=lambda job: (-_weight(job[1]), job[0]))
+    done, _ = run_forked(_read_task, [(position, file, kind, source_note) for position, file, kind in order], workers)
     results: dict[int, tuple] = {}
-    try:
-        with warnings.catch_warnings():
-            # Python >= 3.12 warns when forking a process with threads (pyarrow's pools); pyarrow
-            # re-creates its pools in the child (at-fork handlers) and the workers only read files
-            warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
-            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                futures = [pool.submit(_read_task, position, file, kind, source_note) for position, file, kind in order]
-                for future in futures:
-                    try:
-                        position, obs, file_report, error = future.result()
-                    except BrokenProcessPool:
-                        break
-                    except Exception:  # a result that could not come back: read again here
-                        continue
-                    if obs is not None:
-                        obs.attrs["report"] = file_report
-                    results[position] = (obs, file_report, error)
-    except (OSError, BrokenProcessPool, AssertionError):
-        # no process could be started (limits, daemon process): read in this one
-        pass
+    for position, obs, file_report, error in done.values():
+        if obs is not None:
+            obs.attrs["report"] = file_report
+        results[position] = (obs, file_report, error)
     return results
 
 

@@ -4,11 +4,15 @@ Expected values are derived here from the published formulas (Wilson, indirect a
 standardisation), independently of cls_analysis.stats.
 """
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import norm
 
+from cls_analysis._parallel import can_fork
+from cls_analysis.indicators import engine
 from cls_analysis.indicators.engine import RESULT_COLUMNS, compute_zone_results
 
 ESP2013 = [5000, 5500, 5500, 5500, 6000, 6000, 6500, 7000, 7000, 7000, 7000, 6500, 6000, 5500, 5000, 4000, 2500, 1500, 1000]
@@ -223,3 +227,38 @@ def test_a_withheld_part_makes_the_figure_secret():
     # the other zones keep their figures
     assert pick(results, "mort_generale_tsm", "region", "75")["status"] == "ok"
     assert pick(results, "part_75p", "territory", "T1")["status"] == "ok"
+
+
+_INDICATORS = ["part_75p", "mort_generale_icm", "mort_generale_tsm", "revenu_median", "mort_prematuree_icm"]
+needs_fork = pytest.mark.skipif(not can_fork(), reason="processus par fork : Linux seulement")
+
+
+@needs_fork
+def test_indicators_shared_with_a_forked_process_give_the_same_results(setup, tmp_path, monkeypatch):
+    zones, zobs, results = setup
+    pids, original = tmp_path / "pids.txt", engine._indicator_part
+
+    def recorded(position, ind, ctx):
+        with open(pids, "a") as out:
+            out.write(f"{os.getpid()}\n")
+        return original(position, ind, ctx)
+
+    monkeypatch.setattr(engine, "_indicator_part", recorded)
+    shared = compute_zone_results(zobs, zones, indicators=_INDICATORS, workers=2)
+    pd.testing.assert_frame_equal(shared, results)
+    seen = [int(p) for p in pids.read_text().split()]
+    assert len(seen) == len(_INDICATORS) and len(set(seen)) == 2 and os.getpid() in seen
+
+
+@needs_fork
+def test_indicators_a_dead_process_left_are_computed_here(setup, monkeypatch):
+    zones, zobs, results = setup
+    parent, original = os.getpid(), engine._indicator_part
+
+    def dying(position, ind, ctx):
+        if os.getpid() != parent:
+            os._exit(1)  # the forked process killed (out of memory…) in the middle
+        return original(position, ind, ctx)
+
+    monkeypatch.setattr(engine, "_indicator_part", dying)
+    pd.testing.assert_frame_equal(compute_zone_results(zobs, zones, indicators=_INDICATORS, workers=2), results)

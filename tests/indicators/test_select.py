@@ -54,3 +54,24 @@ def test_shared_codes_match_rows_across_tables_with_different_categories():
     text_l = left[columns].astype(str).agg("|".join, axis=1).to_numpy()
     text_r = right[columns].astype(str).agg("|".join, axis=1).to_numpy()
     np.testing.assert_array_equal(same, text_l[:, None] == text_r[None, :])
+
+
+def test_positions_by_lookup_and_by_hashing_agree():
+    from cls_analysis.indicators.select import positions
+
+    rng = np.random.default_rng(3)
+    keys = rng.choice(50_000, 20_000, replace=False)
+    wanted = rng.integers(0, 60_000, 30_000)
+    expected = pd.Index(keys).get_indexer(wanted)
+    assert (positions(wanted, keys) == expected).all()  # small keys: lookup array
+    far = keys.astype(np.int64) * 10**9  # keys too large for a lookup array: hashing
+    assert (positions(wanted.astype(np.int64) * 10**9, far) == expected).all()
+    assert (positions(wanted, keys) >= 0).sum() > 1000  # the case tests something
+
+
+def test_shared_codes_ignore_unused_categories_and_match_integers():
+    a = pd.DataFrame({"zone": [3, 7, 3], "age": pd.Categorical(["0-4", "5-9", "5-9"], categories=[f"c{i}" for i in range(500)] + ["0-4", "5-9"])})
+    b = pd.DataFrame({"zone": [7, 3], "age": pd.Categorical(["5-9", "5-9"], categories=a["age"].cat.categories)})
+    ka, kb = shared_codes([a, b], ["zone", "age"])
+    assert ka[1] == kb[0] and ka[2] == kb[1] and len({*ka, *kb}) == 3
+    assert max(ka.max(), kb.max()) < 30  # 500 unused categories take no room in the key

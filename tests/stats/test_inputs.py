@@ -164,3 +164,35 @@ def test_phe_error_sheets_from_the_original_workbook(phe_dir):
 def test_not_a_dataframe():
     with pytest.raises(StatsInputError, match="DataFrame"):
         stats.proportion([1, 2], "x", "n")
+
+
+def test_groups_numbered_by_first_row_whether_counted_or_hashed():
+    """Group numbers follow the first row of each group, as pandas.factorize numbers them,
+    whether the combined keys are counted (few) or hashed (many)."""
+    from cls_analysis.stats._groups import group_rows
+
+    rng = np.random.default_rng(5)
+    n = 20_000
+    frame = pd.DataFrame({
+        "zone": rng.integers(0, 3000, n),
+        "age": pd.Categorical(rng.choice(["0-4", "5-9", "10-14"], n), categories=["x", "0-4", "5-9", "10-14"]),
+        "code": rng.choice([f"{i:05d}" for i in range(400)], n),
+    })
+    expected = pd.factorize(pd.MultiIndex.from_frame(frame.astype({"age": str})))[0]
+    for by in (["zone", "age"], ["zone", "age", "code"], ["code"]):
+        want = pd.factorize(pd.MultiIndex.from_frame(frame[by].astype({c: str for c in by if c == "age"})))[0]
+        got = group_rows(frame, by)
+        assert (got.codes == want).all(), by
+        first = got.keys.astype(str).agg("|".join, axis=1).tolist()
+        assert first == frame[by].astype(str).drop_duplicates().agg("|".join, axis=1).tolist()
+    assert len(np.unique(expected)) > 5000  # many groups: the case is not trivial
+    huge = frame.assign(zone=frame["zone"] * 10**12)  # a key space too large to count: hashed
+    assert (group_rows(huge, ["zone", "code"]).codes == group_rows(frame, ["zone", "code"]).codes).all()
+
+
+def test_missing_category_in_a_grouping_column_is_named():
+    from cls_analysis.stats import proportion
+
+    df = pd.DataFrame({"x": [1, 2], "n": [10, 10], "area": pd.Categorical(["a", None])})
+    with pytest.raises(StatsInputError, match="'area'.*valeurs manquantes"):
+        proportion(df, x="x", n="n", by="area")
