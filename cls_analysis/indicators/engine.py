@@ -180,7 +180,10 @@ class _Context:
     zobs: _ByMeasure
     zones: pd.DataFrame  # zone_type, zone_code, zone_name, commune
     table: _ZoneTable
+    catalogue: pd.DataFrame  # the indicators computed (their positions number the parts)
     communes: pd.DataFrame | None = None  # commune observations of all France (share_below)
+    within: list[np.ndarray] = field(default_factory=list)  # secondary suppression: parent of each zone, by type
+    parents: dict[str, np.ndarray] = field(default_factory=dict)  # comparisons: parent of each zone, by level
     selections: dict = field(default_factory=dict)
 
     @property
@@ -251,9 +254,8 @@ def _widen(result: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     second = result.loc[np.isclose(confidence, LEVELS[1])]
     first_key, second_key = shared_codes([first, second], list(by))
     at = positions(first_key, second_key)
-    found, safe = at >= 0, np.clip(at, 0, None)
-    for column in ("lower_ci", "upper_ci"):
-        first[f"{column}_998"] = np.where(found, second[column].to_numpy(dtype=float)[safe], np.nan)
+    for column in ("lower_ci", "upper_ci"):  # position -1: no 99.8 % row, NaN
+        first[f"{column}_998"] = np.append(second[column].to_numpy(dtype=float), np.nan)[at]
     return first
 
 
@@ -679,24 +681,24 @@ def _strings(codes: np.ndarray, labels: Sequence, *, na_value=np.nan, missing_la
     return pd.Series(array.cast(pa.large_string()), dtype=pd.StringDtype("pyarrow", na_value=na_value))
 
 
-def _secondary_suppression(res: _Results, table: _ZoneTable, zones: pd.DataFrame, parent_types: Sequence[str]) -> None:
+def _secondary_suppression(res: _Results, table: _ZoneTable, within: Sequence[np.ndarray]) -> None:
     """Hide more communes where hidden ones could be recovered from a published parent's total.
 
     Within each parent zone (the territory, or each EPCI), the communes already hidden (small
     count or producer's secret) are passed to :func:`cls_analysis.stats.suppress` as hidden
     by the source; the communes it hides in addition are marked ``secondary``. One call per
-    threshold, every parent at once.
+    threshold, every parent at once. ``within``: for each type of parent, the parent of each
+    zone number (-1 for none, see :meth:`_ZoneTable.within`).
     """
     import warnings
 
     min_count = np.array([float(_opt(v, 10)) for v in res.catalogue["min_count"]])[res.indicator]
     candidates = (table.type[res.zone] == "commune") & (min_count > 0)
-    present = [t for t in pd.unique(zones["zone_type"].astype(str)) if t in set(parent_types)]
-    if not candidates.any() or not present:
+    if not candidates.any() or not len(within):
         return
     blocks = []
-    for position, parent_type in enumerate(present):
-        parent = table.within(zones, parent_type)[res.zone]
+    for position, parents in enumerate(within):
+        parent = parents[res.zone]
         rows = np.flatnonzero(candidates & (parent >= 0))
         if len(rows):
             blocks.append((rows, np.full(len(rows), position), parent[rows]))
@@ -758,12 +760,13 @@ def _assess(comparison: np.ndarray, polarity: np.ndarray) -> np.ndarray:
     return out
 
 
-def _compare(res: _Results, table: _ZoneTable, zones: pd.DataFrame) -> None:
+def _compare(res: _Results, table: _ZoneTable, parents_by_level: dict[str, np.ndarray]) -> None:
     """Each zone against France, its département and its région (95 %; 99.8 % for France).
 
     A row's comparator row is the same indicator and period in the parent zone (the one holding
     most of the zone's communes), found by an integer key; the assessment follows the
-    indicator's polarity.
+    indicator's polarity. ``parents_by_level``: the parent of each zone number, by level (see
+    :meth:`_ZoneTable.parents`).
     """
     polarity = res.catalogue["polarity"].astype(str).map({"+": 1, "-": -1}).fillna(0).to_numpy(dtype=np.int8)
     row_polarity = polarity[res.indicator]
@@ -771,7 +774,7 @@ def _compare(res: _Results, table: _ZoneTable, zones: pd.DataFrame) -> None:
     cell = (res.indicator * (len(res.columns["period"].categories) + 1) + period + 1) * table.size
     value = res.columns["value"]
     for level, suffix in (("france", ""), ("departement", "_departement"), ("region", "_region")):
-        parents = table.parents(zones, level)
+        parents = parents_by_level[level]
         if not (parents >= 0).any():
             continue
         parent = parents[res.zone]
@@ -780,7 +783,7 @@ def _compare(res: _Results, table: _ZoneTable, zones: pd.DataFrame) -> None:
         first = np.sort(np.unique(ref_key, return_index=True)[1])  # a key given twice: its first row
         ref_key, ref_value = ref_key[first], value[own][first]
         found = np.where(parent >= 0, positions(cell + np.clip(parent, 0, None), ref_key), -1)
-        reference = np.where(found >= 0, ref_value[np.clip(found, 0, None)], np.nan)
+        reference = np.where(found >= 0, np.append(ref_value, np.nan)[found], np.nan)  # -1: no reference
         comparison = stats.significance_codes(res.columns["lower_ci"], res.columns["upper_ci"], reference)
         comparison[own] = -1
         res.columns[f"comparison{suffix}"] = (comparison, _COMPARISON_LABELS)
@@ -805,8 +808,12 @@ _COST = {"dsr": 8, "isr": 8, "life_expectancy": 8, "proportion": 2, "crude_rate"
 _FORKED: tuple[list[dict], _Context] | None = None
 
 
-def _indicator_part(position: int, ind: dict, ctx: _Context) -> dict[str, np.ndarray] | None:
-    """One indicator's results for every zone, with their statuses (None: nothing to show)."""
+def _indicator_part(position: int, ind: dict, ctx: _Context) -> pd.DataFrame | None:
+    """One indicator's rows of the results table, every zone, sorted (None: nothing to show).
+
+    The statistic, its statuses, the secondary suppression (within the indicator's own
+    figures), the masking of hidden figures and the comparisons only involve this indicator.
+    """
     try:
         out = _HANDLERS[ind["statistic"]](ind, ctx)
     except ClsAnalysisError as exc:
@@ -815,24 +822,30 @@ def _indicator_part(position: int, ind: dict, ctx: _Context) -> dict[str, np.nda
         out = _unavailable(ctx, f"calcul impossible : {exc}")
     if out is None or out.empty:
         return None
-    return _statuses(out, ind)
+    results = _Results([(position, _statuses(out, ind))], ctx.catalogue)
+    _secondary_suppression(results, ctx.table, ctx.within)
+    _mask_suppressed(results)
+    _compare(results, ctx.table, ctx.parents)
+    period = results.columns["period"]
+    period_rank = np.append(np.argsort(np.argsort(np.asarray(period.categories, dtype=str), kind="stable")), -1)
+    return results.frame(ctx.table, np.lexsort((ctx.table.rank[results.zone], period_rank[period.codes])))
 
 
-def _forked_part(position: int) -> dict[str, np.ndarray] | None:
+def _forked_part(position: int) -> pd.DataFrame | None:
     """:func:`_indicator_part` in a forked process, from what its parent left in ``_FORKED``."""
     records, ctx = _FORKED
     return _indicator_part(position, records[position], ctx)
 
 
-def _indicator_parts(records: list[dict], ctx: _Context, workers: int) -> list[tuple[int, dict]]:
-    """Each indicator's part (catalogue order), computed here or shared with a forked process.
+def _indicator_parts(records: list[dict], ctx: _Context, workers: int) -> list[pd.DataFrame]:
+    """Each indicator's rows (catalogue order), computed here or shared with a forked process.
 
     With two workers, the indicators are split in two halves of similar cost; the forked
     process computes one while this process computes the other. An indicator the other
     process could not give back is computed here.
     """
     global _FORKED
-    done: dict[int, dict | None] = {}
+    done: dict[int, pd.DataFrame | None] = {}
     if workers > 1 and len(records) > 1:
         halves: tuple[list[int], list[int]] = ([], [])
         load = [0, 0]
@@ -852,7 +865,7 @@ def _indicator_parts(records: list[dict], ctx: _Context, workers: int) -> list[t
     for position, ind in enumerate(records):
         if position not in done:
             done[position] = _indicator_part(position, ind, ctx)
-    return [(position, done[position]) for position in range(len(records)) if done[position] is not None]
+    return [done[position] for position in range(len(records)) if done[position] is not None]
 
 
 # ---------------------------------------------------------------------------- entry points
@@ -909,7 +922,10 @@ def compute_zone_results(
         commune_observations = commune_observations.copy(deep=False)
         commune_observations.attrs = {}
     table = _ZoneTable(zones)
-    ctx = _Context(zobs=_ByMeasure(zobs, table), zones=zones, table=table, communes=commune_observations)
+    present = [t for t in pd.unique(zones["zone_type"].astype(str)) if t in set(secondary_within)]
+    ctx = _Context(zobs=_ByMeasure(zobs, table), zones=zones, table=table, catalogue=catalogue,
+                   communes=commune_observations, within=[table.within(zones, t) for t in present],
+                   parents={level: table.parents(zones, level) for level in ("france", "departement", "region")})
     del zobs  # the measures' rows are taken from it once: the caller's table can be freed
     records = catalogue.to_dict("records")
     if workers is None:
@@ -918,15 +934,7 @@ def compute_zone_results(
     del ctx  # the zone observations are no longer needed: free them
     if not parts:
         return pd.DataFrame(columns=RESULT_COLUMNS)
-    results = _Results(parts, catalogue)
-    del parts
-    _secondary_suppression(results, table, zones, secondary_within)
-    _mask_suppressed(results)
-    _compare(results, table, zones)
-    period = results.columns["period"]
-    period_rank = np.append(np.argsort(np.argsort(np.asarray(period.categories, dtype=str), kind="stable")), -1)
-    order = np.lexsort((table.rank[results.zone], period_rank[period.codes], results.indicator))
-    return results.frame(table, order)
+    return pd.concat(parts, ignore_index=True)
 
 
 def compute(
