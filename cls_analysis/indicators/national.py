@@ -12,7 +12,8 @@ import pandas as pd
 from cls_analysis.geo.geography import Geography
 from cls_analysis.territory import FRANCE_ZONES
 
-__all__ = ["NationalZones", "TerritoryAndFrance", "aggregate_national", "compute_national", "compute_with_france"]
+__all__ = ["NationalZones", "TerritoryAndFrance", "aggregate_national", "compute_national", "compute_with_france",
+           "national_classified_communes"]
 
 
 class NationalZones:
@@ -95,19 +96,37 @@ def aggregate_national(obs: pd.DataFrame, national: NationalZones) -> pd.DataFra
 
 def compute_national(obs: pd.DataFrame, *, geography: Geography | None = None,
                      levels=("commune", "epci", "departement", "region"), france: str = "metropole",
-                     regions=None, catalogue: pd.DataFrame | None = None, indicators=None) -> pd.DataFrame:
+                     regions=None, catalogue: pd.DataFrame | None = None, indicators=None,
+                     workers: int | None = None) -> pd.DataFrame:
     """The results table for every zone of France (or of some régions) at the requested levels.
 
-    Communes are protected by secondary suppression within their EPCI.
+    Communes are protected by secondary suppression within their EPCI. ``workers``: see
+    :func:`~cls_analysis.indicators.engine.compute_zone_results` (by default the indicators
+    are shared with a second process when a processor is free).
     """
-    from cls_analysis.indicators.engine import classified_communes, compute_zone_results
+    from cls_analysis.indicators.engine import compute_zone_results
 
     national = NationalZones(geography, levels, france, regions)
     zones = national.zones()
-    communes = classified_communes(obs, national.geography, catalogue)
+    communes = national_classified_communes(obs, national, catalogue)
     # the zone observations are handed on, not kept here: the engine frees them when done
     return compute_zone_results(aggregate_national(obs, national), zones, catalogue=catalogue,
-                                indicators=indicators, secondary_within=("epci",), commune_observations=communes)
+                                indicators=indicators, secondary_within=("epci",), commune_observations=communes,
+                                workers=workers)
+
+
+def national_classified_communes(obs: pd.DataFrame, national: NationalZones,
+                                 catalogue: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """The commune observations that ``share_below`` indicators need besides the zones' own.
+
+    None when the pass has every commune of France as a zone (its zone observations hold every
+    commune's value already); otherwise :func:`~cls_analysis.indicators.engine.classified_communes`.
+    """
+    from cls_analysis.indicators.engine import classified_communes
+
+    if "commune" in national.levels and national.regions is None:
+        return None
+    return classified_communes(obs, national.geography, catalogue)
 
 
 class TerritoryAndFrance:
