@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from cls_analysis import stats
 from cls_analysis._keys import factorize
@@ -90,6 +91,9 @@ class _ZoneTable:
         code_rank = pd.factorize(self.code, sort=True)[0]
         self.rank = np.empty(self.size, dtype=np.int64)
         self.rank[np.lexsort((code_rank, type_rank))] = np.arange(self.size)
+        #: The zones' type, code and name as text arrays (see :func:`_strings`), made once.
+        self.dictionaries = {"zone_type": _dictionary(self.type), "zone_code": _dictionary(self.code),
+                             "zone_name": _dictionary(self.name)}
 
     def of_type(self, zone_type: str) -> np.ndarray:
         """Numbers of the zones of one type."""
@@ -106,10 +110,13 @@ class _ZoneTable:
         t = pd.Index(type_labels.astype(str), dtype=object).get_indexer(self.type)
         c = pd.Index(code_labels.astype(str), dtype=object).get_indexer(self.code)
         known = (t >= 0) & (c >= 0)
-        # one more row and column: missing types and codes (code -1) find no zone
-        lookup = np.full((len(type_labels) + 1, len(code_labels) + 1), -1, dtype=np.int32)
-        lookup[t[known], c[known]] = np.flatnonzero(known)
-        return lookup[np.asarray(type_codes, dtype=np.int64), np.asarray(code_codes, dtype=np.int64)]
+        # codes shifted by one: row and column 0 are missing types and codes (-1), of no zone
+        width = len(code_labels) + 1
+        lookup = np.full((len(type_labels) + 1) * width, -1, dtype=np.int32)
+        lookup[(t[known] + 1) * width + c[known] + 1] = np.flatnonzero(known)
+        flat = (np.asarray(type_codes, dtype=np.int64) + 1) * width
+        flat += np.asarray(code_codes) + 1
+        return lookup[flat]
 
     def within(self, zones: pd.DataFrame, parent_type: str) -> np.ndarray:
         """For each zone number, the number of the ``parent_type`` zone listing it as a commune
@@ -633,9 +640,7 @@ class _Results:
         ids = self.catalogue["id"].astype(str).tolist()
         columns = {
             "indicator": _strings(ind, ids),
-            "zone_type": _strings(zone, table.type, na_value=pd.NA),
-            "zone_code": _strings(zone, table.code, na_value=pd.NA),
-            "zone_name": _strings(zone, table.name, na_value=pd.NA),
+            **{c: _strings(zone, table.dictionaries[c], na_value=pd.NA) for c in ("zone_type", "zone_code", "zone_name")},
             "sex": _strings(ind, self.catalogue["sex"].tolist()),
             "unit": _strings(ind, self.catalogue["unit"].tolist()),
             "status": _strings(self.columns["status"][order], _STATUS_LABELS),
@@ -670,15 +675,20 @@ def _strings(codes: np.ndarray, labels: Sequence, *, na_value=np.nan, missing_la
     """A text column from integer codes into ``labels`` without building millions of Python
     strings (a pyarrow dictionary cast). Code -1 is missing, or the last label with
     ``missing_label``; missing labels (None, NA) stay missing."""
-    import pyarrow as pa
-
     codes = np.asarray(codes)
     if missing_label:
         codes = np.where(codes < 0, len(labels) - 1, codes)
-    labels = [None if pd.isna(lab) else str(lab) for lab in labels]
+    dictionary = labels if isinstance(labels, pa.Array) else _dictionary(labels)
     indices = pa.array(codes.astype(np.int32), mask=codes < 0)
-    array = pa.DictionaryArray.from_arrays(indices, pa.array(labels, type=pa.large_string()))
+    array = pa.DictionaryArray.from_arrays(indices, dictionary)
     return pd.Series(array.cast(pa.large_string()), dtype=pd.StringDtype("pyarrow", na_value=na_value))
+
+
+def _dictionary(labels: Sequence):
+    """Labels as a pyarrow text array (None, NA: missing), the dictionary of :func:`_strings`."""
+    import pyarrow as pa
+
+    return pa.array([None if pd.isna(lab) else str(lab) for lab in labels], type=pa.large_string())
 
 
 def _secondary_suppression(res: _Results, table: _ZoneTable, within: Sequence[np.ndarray]) -> None:
@@ -711,16 +721,19 @@ def _secondary_suppression(res: _Results, table: _ZoneTable, within: Sequence[np
         block = min_count[rows] == threshold
         at = rows[block]
         hidden = status[at] == _SUPPRESSED
-        table_ = pd.DataFrame({
-            "numerator": np.nan_to_num(res.columns["numerator"][at], nan=0.0),
-            "status": np.where(hidden, "suppressed", "ok"),
-            "indicator": res.indicator[at], "period": res.columns["period"].codes[at],
-            "parent_type": parent_type[block], "parent": parent[block],
-        })
+        # only the parents (of an indicator and period) with a hidden commune need protecting
+        group = shared_codes([pd.DataFrame({"indicator": res.indicator[at], "period": res.columns["period"].codes[at],
+                                            "parent_type": parent_type[block], "parent": parent[block]})],
+                             ["indicator", "period", "parent_type", "parent"])[0]
+        concerned = np.isin(group, group[hidden])
+        if not concerned.any():
+            continue
+        at, hidden, group = at[concerned], hidden[concerned], group[concerned]
+        table_ = pd.DataFrame({"numerator": np.nan_to_num(res.columns["numerator"][at], nan=0.0),
+                               "status": np.where(hidden, "suppressed", "ok"), "group": group})
         with warnings.catch_warnings():  # a lone hidden commune with no other count: said in its note
             warnings.simplefilter("ignore")
-            protected = stats.suppress(table_, count="numerator", group=["indicator", "period", "parent_type", "parent"],
-                                       threshold=float(threshold), mask=False)
+            protected = stats.suppress(table_, count="numerator", group="group", threshold=float(threshold), mask=False)
         newly = np.unique(at[(protected["status"].to_numpy() == "suppressed") & ~hidden])
         status[newly] = _SUPPRESSED
         res.columns["note"] = _set_text(res.columns["note"], newly,
