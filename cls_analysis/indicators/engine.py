@@ -7,6 +7,16 @@ then small counts are suppressed (primary, then secondary so that no hidden comm
 recovered from the total) and every zone is compared with its département, its région and
 France at 95 % and 99.8 %.
 
+How it is computed
+------------------
+Every zone gets a number (:class:`_ZoneTable`); the observations of each measure are taken once,
+with that number, and every join (events with their population, a figure with its comparator,
+a commune with its EPCI) is a match of integer keys, by lookup arrays when the keys are few.
+Each indicator is one self-contained job: its statistic for every zone, the statuses, the
+secondary suppression, the comparisons and its sorted rows. In a national pass (tens of
+thousands of zones, Linux) the jobs are shared with a second, forked process when a processor
+is free; the results are the same as in one process.
+
 The results table follows ``docs/contracts.md``.
 """
 
@@ -192,6 +202,7 @@ class _Context:
     within: list[np.ndarray] = field(default_factory=list)  # secondary suppression: parent of each zone, by type
     parents: dict[str, np.ndarray] = field(default_factory=dict)  # comparisons: parent of each zone, by level
     selections: dict = field(default_factory=dict)
+    distinct: dict = field(default_factory=dict)
 
     @property
     def france(self) -> np.ndarray:
@@ -206,6 +217,13 @@ class _Context:
         if key not in self.selections:
             self.selections[key] = select_values(self.measure(names), names, keys=KEYS, **options)
         return self.selections[key]
+
+    def labels(self, names: Sequence[str], column: str) -> list[str]:
+        """The distinct values of ``column`` among the rows of measures ``names`` (kept)."""
+        key = (tuple(names), column)
+        if key not in self.distinct:
+            self.distinct[key] = _labels(self.measure(names)[column])
+        return self.distinct[key]
 
     def measure(self, names: str | Sequence[str] | None) -> pd.DataFrame:
         names = [names] if isinstance(names, str) else list(names or [])
@@ -406,8 +424,8 @@ def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = 
     extra = ["sex", "age"] if by_sex else ["age"]
     if num_rows.empty or den_rows.empty:
         return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
-    event_bands = finest_partition([a for a in _labels(num_rows["age"]) if a != "all"], ind["age"], cover=False) or []
-    bands = compatible_partition(_labels(den_rows["age"]), event_bands, ind["age"], avoid)
+    event_bands = finest_partition([a for a in ctx.labels(num_m, "age") if a != "all"], ind["age"], cover=False) or []
+    bands = compatible_partition(ctx.labels(den_m, "age"), event_bands, ind["age"], avoid)
     # events of finer bands are summed into the population's band (deaths at 0 and 1-4 → 0-4)
     into = {e: containing_band(bands or [], e) for e in event_bands}
     unmatched = sorted(e for e, band in into.items() if band is None)

@@ -242,14 +242,18 @@ def shared_codes(frames: Sequence[pd.DataFrame], columns: Sequence[str]) -> list
     keys = [np.zeros(len(f), dtype=np.int64) for f in frames]
     for column in columns:
         coded, size = _column_codes([frame[column] for frame in frames])
-        # only the values used take room in the key (a categorical's other categories do not)
-        used = np.zeros(size + 1, dtype=bool)
-        for codes in coded:
-            used[codes[codes >= 0]] = True
-        number = np.append(np.cumsum(used[:size]) - 1, -1)  # last: missing stays -1
-        size = int(used[:size].sum())
-        for i, codes in enumerate(coded):
-            keys[i] = keys[i] * (size + 1) + number[codes] + 1
+        # only the values used take room in the key (a categorical's other categories do not);
+        # codes shifted by one, 0 for missing
+        used = sum(np.bincount(codes + 1, minlength=size + 1) for codes in coded)[1:] > 0
+        if not used.all():
+            number = np.concatenate([[0], np.cumsum(used)])  # shifted code → shifted number
+            coded = [number[codes + 1] for codes in coded]
+            size = int(used.sum())
+        else:
+            coded = [codes + 1 for codes in coded]
+        for key, codes in zip(keys, coded, strict=True):
+            key *= size + 1
+            key += codes
     return keys
 
 
