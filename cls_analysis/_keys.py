@@ -15,6 +15,9 @@ import pandas as pd
 
 __all__ = ["compact", "factorize", "factorize_keys", "repeated_rows"]
 
+#: Rows handled at once where an array of every row's position is not needed.
+_CHUNK = 1 << 20
+
 
 def factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes and distinct values of a column (free for categoricals); -1 for missing.
@@ -67,9 +70,12 @@ def factorize_keys(rows: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarr
     else:
         uniques, inverse = np.unique(combined, return_inverse=True)
         n_keys = len(uniques)
-    inverse = inverse.astype(np.int64)
+    inverse = inverse.astype(np.int64, copy=False)
     first = np.zeros(n_keys, dtype=np.int64)
-    first[inverse[::-1]] = np.arange(len(combined))[::-1]
+    # the first row of each key: positions written from the last to the first, a chunk at a time
+    for stop in range(len(inverse), 0, -_CHUNK):
+        start = max(stop - _CHUNK, 0)
+        first[inverse[start:stop][::-1]] = np.arange(stop - 1, start - 1, -1)
     frame = rows.iloc[first][list(columns)].reset_index(drop=True)
     return inverse, frame
 
@@ -93,7 +99,8 @@ def _combined_keys(rows: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarr
         radix = len(uniques) + 1
         if limit is not None and size * radix > limit and size > 1:
             combined, size = _renumber(combined, size)
-        combined = combined * radix + codes.astype(np.int64)
+        combined *= radix  # in place: millions of rows
+        combined += codes
         size *= radix
     return combined, size
 

@@ -223,6 +223,21 @@ def as_text(obs: pd.DataFrame) -> pd.DataFrame:
     return obs.astype({c: str for c in TEXT_COLUMNS if c in obs.columns})
 
 
+def _take(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """The rows of ``frame`` at ``rows`` (a boolean mask or positions), numbered from 0.
+
+    As ``frame.loc[mask]`` (but for the index), several times faster on the national tables:
+    each column is taken from its array (a categorical by its codes), not through pandas'
+    general indexing.
+    """
+    columns = {}
+    for name in frame.columns:
+        series = frame[name]
+        array = series.array if isinstance(series.dtype, pd.api.extensions.ExtensionDtype) else series.to_numpy()
+        columns[name] = array[rows]
+    return pd.DataFrame(columns, copy=False)
+
+
 # ---------------------------------------------------------------------------- vocabularies
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", str(text))
@@ -399,11 +414,18 @@ def _in(values: Sequence[str]):
 
 def _is_in(series: pd.Series, values: Sequence[str]) -> np.ndarray:
     """Boolean array: cells of a text column among ``values`` (by category for categoricals)."""
+    # looked up among the values as plain objects: ``isin`` with tens of thousands of labels
+    # (commune codes) is many times slower
+    if isinstance(values, pd.api.extensions.ExtensionArray):
+        values = values.to_numpy(dtype=object)
+    elif not isinstance(values, np.ndarray):
+        values = list(values)
+    values = pd.Index(np.asarray(values, dtype=object), dtype=object).unique()
     if isinstance(series.dtype, pd.CategoricalDtype):
         wanted = np.zeros(len(series.cat.categories) + 1, dtype=bool)
-        wanted[:-1] = series.cat.categories.isin(list(values))
+        wanted[:-1] = values.get_indexer(np.asarray(series.cat.categories, dtype=object)) >= 0
         return wanted[series.cat.codes.to_numpy()]
-    return np.asarray(series.isin(list(values)), dtype=bool)
+    return values.get_indexer(series.to_numpy(dtype=object)) >= 0
 
 
 def _zone_codes_ok(frame: pd.DataFrame) -> pd.Series:
@@ -651,33 +673,67 @@ def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     >>> len(concat([empty(), empty()]))
     0
     """
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return empty()
-    columns = {}
-    for column in COLUMNS:
-        parts = [f[column] for f in frames]
+    return _concat_rows([(frame, None) for frame in frames])
+
+
+def _concat_rows(parts: Sequence[tuple[pd.DataFrame, np.ndarray | None]], columns: Sequence[str] = COLUMNS
+                 ) -> pd.DataFrame:
+    """:func:`concat` of some rows of each frame: ``(frame, rows)``, ``rows`` a boolean mask or
+    positions (None: all rows), and of some of the columns: the frames concatenated, then the
+    rows taken (the categories are those of every frame). Each column is written once into
+    the result, with no table of the selected rows in between (the national tables have
+    millions of rows)."""
+    # as the frames concatenated, then their rows taken; rows as positions (faster to take than a mask)
+    parts = [(f, np.flatnonzero(r) if r is not None and r.dtype == bool else r) for f, r in parts if len(f)]
+    if not parts:
+        return empty()[list(columns)]
+    names, columns = columns, {}
+    for column in names:
+        series = [(f[column], r) for f, r in parts]
         if column in TEXT_COLUMNS:
-            columns[column] = _union_text(parts)
+            columns[column] = _union_text(series)
         elif column == "cog":
-            columns[column] = pd.concat([p.astype("Int64") for p in parts], ignore_index=True).array
+            cog = [(s.astype("Int64").array, r) for s, r in series]
+            columns[column] = pd.arrays.IntegerArray(
+                _gather([(a.to_numpy(dtype=np.int64, na_value=0), r, None) for a, r in cog], np.int64),
+                _gather([(np.asarray(a.isna(), dtype=bool), r, None) for a, r in cog], bool),
+            )
         else:
-            columns[column] = np.concatenate([p.to_numpy(dtype=float) for p in parts])
+            columns[column] = _gather([(s.to_numpy(dtype=float), r, None) for s, r in series], float)
     out = pd.DataFrame(columns, copy=False)  # new arrays: no copy into a consolidated block
     out.attrs = {}
     return out
 
 
-def _union_text(parts: list[pd.Series]) -> pd.Categorical:
-    """One text column from the parts: sorted union of their categories, codes remapped."""
+def _gather(parts: Sequence[tuple], dtype) -> np.ndarray:
+    """The values of each part ``(values, rows, lookup)`` at its rows (positions; None for all),
+    looked up in ``lookup`` if not None (codes: -1, missing, is its last entry), one part after
+    the other, written into one new array."""
+    out = np.empty(sum(len(v) if r is None else len(r) for v, r, _ in parts), dtype=dtype)
+    start = 0
+    for values, rows, lookup in parts:
+        part = out[start : start + (len(values) if rows is None else len(rows))]
+        if lookup is not None:
+            np.take(lookup, values if rows is None else values[rows], out=part, mode="wrap")
+        elif rows is None:
+            part[:] = values
+        else:  # unbuffered (positions are valid)
+            np.take(np.asarray(values, dtype=dtype), rows, out=part, mode="clip")
+        start += len(part)
+    return out
+
+
+def _union_text(parts: list[tuple[pd.Series, np.ndarray | None]]) -> pd.Categorical:
+    """One text column from the parts (a column and its rows, None for all): sorted union of
+    their categories, codes remapped."""
     codes, labels = [], []
-    for p in parts:
+    for p, rows in parts:
         if isinstance(p.dtype, pd.CategoricalDtype):
-            codes.append(p.cat.codes.to_numpy())
+            codes.append((p.cat.codes.to_numpy(), rows))
             labels.append(np.asarray(p.cat.categories, dtype=object))
-        else:
+        else:  # labels of every row (as the frames concatenated), codes of the rows taken
             cat = categorical(p.to_numpy(dtype=object))
-            codes.append(cat.codes)
+            codes.append((cat.codes, rows))
             labels.append(np.asarray(cat.categories, dtype=object))
     first = labels[0]
     first_sorted = len(first) < 2 or bool((first[1:] > first[:-1]).all())
@@ -691,23 +747,20 @@ def _union_text(parts: list[pd.Series]) -> pd.Categorical:
             categories = np.sort(pd.unique(np.concatenate(labels)))  # hashed, then few sorted
         except TypeError:  # categories that do not compare (not text): pandas decides
             return pd.api.types.union_categoricals(
-                [pd.Categorical.from_codes(c, categories=lab) for c, lab in zip(codes, labels, strict=True)],
+                [pd.Categorical.from_codes(c if r is None else c[r], categories=lab)
+                 for (c, r), lab in zip(codes, labels, strict=True)],
                 sort_categories=True, ignore_order=True,
             )
         index = pd.Index(categories)
     dtype = coerce_indexer_dtype(np.zeros(0, dtype=np.int64), categories).dtype
-    merged = np.empty(sum(len(c) for c in codes), dtype=dtype)
     lookup = pd.Index(categories, dtype=object)
-    start = 0
-    for c, lab in zip(codes, labels, strict=True):
-        out = merged[start : start + len(c)]
-        if lab is categories or (len(lab) == len(categories) and bool((lab == categories).all())):
-            out[:] = c
-        else:
+    remapped = []
+    for (c, rows), lab in zip(codes, labels, strict=True):
+        position = None
+        if not (lab is categories or (len(lab) == len(categories) and bool((lab == categories).all()))):
             position = np.append(lookup.get_indexer(lab), -1).astype(dtype)  # last: code -1 (missing)
-            np.take(position, c, out=out)
-        start += len(c)
-    return pd.Categorical.from_codes(merged, categories=index, validate=False)
+        remapped.append((c, rows, position))
+    return pd.Categorical.from_codes(_gather(remapped, dtype), categories=index, validate=False)
 
 
 def _same_labels(a: np.ndarray, b: np.ndarray) -> bool:
@@ -739,46 +792,66 @@ def _measure_rules(names: Iterable[str]) -> dict[str, tuple[str, str | None, boo
 #: Largest number of zone × key cells combined at once: levels with many zones (every commune
 #: of France) are combined key block by key block, so memory stays bounded.
 _BLOCK_CELLS = 4_000_000
+#: Blocks of keys at most whose rows are found by scanning the rows' block numbers (rather
+#: than sorting them once).
+_SCANNED_BLOCKS = 16
 #: Status labels of combined rows (sorted: they are the categories of the status column).
 _STATUS_LABELS = ("missing", "ok", "secret", "zero")
 _MISSING, _OK, _SECRET, _ZERO = range(4)
+#: What a member row brings to its cell (:attr:`_Prepared.kind`): no value (``missing``, or a
+#: weighted mean without its weight), a withheld value (``secret``), a usable value.
+_NO_VALUE, _WITHHELD, _USABLE = range(3)
 
 
 class _Prepared:
     """What every zone level of a combination needs of the member rows, computed once.
 
-    Keys (period × measure × sex × age) and members as integer codes; per row the value to
-    sum (already weighted), the weight, the secret / usable flags and the member's population;
-    per key its aggregation, sparseness, source label and the départements its sources cover.
+    Keys (period × measure × sex × age) and members as integer codes; per row what it brings
+    (:data:`_NO_VALUE`, :data:`_WITHHELD`, :data:`_USABLE`), and, 0 unless usable, the value to
+    sum (already weighted), the weight and the member's population; per key its aggregation,
+    sparseness, source label and the départements its sources cover.
     """
 
     def __init__(self, rows: pd.DataFrame, rules: dict, population: pd.Series | None):
-        self.key_codes, self.key_frame = _factorize_keys(rows)
+        key_codes, self.key_frame = _factorize_keys(rows)
         self.n_keys = len(self.key_frame)
+        self.key_codes = key_codes.astype(np.int32) if self.n_keys < 2**31 else key_codes
+        del key_codes
         key_measures = self.key_frame["measure"].astype(str).to_numpy()
         self.key_weighted = np.array([rules[m][0] == "weighted" for m in key_measures], dtype=bool)
         self.key_sparse = np.array([rules[m][2] for m in key_measures], dtype=bool)
-        self.member_codes, self.members = _codes(rows["zone_code"])
-        status_codes, status_uniques = _codes(rows["status"])
-        weight, weight_bad = _weights(rows, rules)
-        usable = _flag(status_codes, status_uniques, ["ok", "zero"]) & ~weight_bad
-        self.secret = _flag(status_codes, status_uniques, ["secret"]).astype(float)
-        self.usable = usable.astype(float)
+        self.member_codes, self.members = factorize(rows["zone_code"])
+        status_codes, status_uniques = factorize(rows["status"])
+        usable = _flag(status_codes, status_uniques, ["ok", "zero"])
+        weighted_rows, weight, unusable = _weights(rows, rules)
+        usable[weighted_rows] &= ~unusable
+        self.kind = _flag(status_codes, status_uniques, ["secret"]).astype(np.int8)  # secret: never usable
+        self.kind[usable] = _USABLE
         value = rows["value"].to_numpy(dtype=float)
-        self.total = np.where(usable, np.nan_to_num(value) * weight, 0.0)
-        self.wsum = np.where(usable, weight, 0.0)
+        self.total = np.nan_to_num(value)  # a new array: value × weight where usable, else 0
+        self.total[weighted_rows] *= weight
+        self.total[~usable] = 0.0
+        self.wsum = usable.astype(float)
+        self.wsum[weighted_rows] = np.where(usable[weighted_rows], weight, 0.0)
         self.population = None if population is None else pd.Series(population)
         if population is not None:
             member_pop = self.population.reindex(self.members).fillna(0).to_numpy(dtype=float)
-            self.pop_usable = np.where(usable, member_pop[self.member_codes], 0.0)
+            self.pop_usable = member_pop[self.member_codes]
+            self.pop_usable[~usable] = 0.0
         else:
-            self.pop_usable = self.usable
+            self.pop_usable = usable.astype(float)
+        del usable
 
         # source labels per key: the sorted distinct sources of its rows, joined
-        source_codes, source_uniques = _codes(rows["source"])
+        source_codes, source_uniques = factorize(rows["source"])
         n_sources = len(source_uniques) + 1
         presence = np.zeros(self.n_keys * n_sources, dtype=bool)
-        presence[self.key_codes * n_sources + source_codes + 1] = True
+        cell = self.key_codes.astype(np.int64)  # key × source, in place (millions of rows)
+        cell *= n_sources
+        cell += source_codes
+        cell += 1
+        presence[cell] = True
+        del cell
         presence = presence.reshape(self.n_keys, n_sources)
         labels = np.array([str(s) for s in source_uniques], dtype=object)  # column 0: no source
         self.key_source = np.array([" ; ".join(sorted(labels[row[1:]])) for row in presence], dtype=object)
@@ -787,60 +860,91 @@ class _Prepared:
         member_deps = np.array([departement_of_commune(str(c)) for c in self.members], dtype=object)
         self.dep_names, dep_of_member = np.unique(member_deps.astype(str), return_inverse=True)
         self.dep_position = {d: i for i, d in enumerate(self.dep_names)}
+        self.member_dep = dep_of_member
         self.key_dep_covered = None
         if self.key_sparse.any():
+            source_member = np.zeros((n_sources, len(self.members)), dtype=bool)
+            source_member[source_codes + 1, self.member_codes] = True
+            with_rows, member = np.nonzero(source_member)
             source_dep = np.zeros((n_sources, len(self.dep_names)), dtype=np.float32)
-            source_dep[source_codes + 1, dep_of_member[self.member_codes]] = 1.0
+            source_dep[with_rows, dep_of_member[member]] = 1.0
             covered = (presence.astype(np.float32) @ source_dep) > 0
             # one more column, never covered: départements without any row
             self.key_dep_covered = np.hstack([covered, np.zeros((self.n_keys, 1), dtype=bool)])
-        self._order: tuple[np.ndarray, np.ndarray] | None = None
+        self._blocks: tuple | None = None  # block size, the rows' block numbers or their order by block
 
-    def rows_by_key(self) -> tuple[np.ndarray, np.ndarray]:
-        """Row positions sorted by key, and where each key's rows start (``n_keys + 1`` bounds)."""
-        if self._order is None:
-            order = np.argsort(self.key_codes, kind="stable")
-            bounds = np.searchsorted(self.key_codes[order], np.arange(self.n_keys + 1))
-            self._order = (order, bounds)
-        return self._order
+    def block_rows(self, block_keys: int, block: int) -> np.ndarray:
+        """Positions (in order) of the rows whose key is in a block of ``block_keys`` keys.
+
+        The rows' blocks are numbered once; a block's rows are then found by scanning them
+        when blocks are few (every commune of France: a few blocks), or all at once by a
+        stable sort.
+        """
+        if self._blocks is None or self._blocks[0] != block_keys:
+            n_blocks = -(-self.n_keys // block_keys)
+            numbers = np.floor_divide(self.key_codes, block_keys, dtype=np.int16 if n_blocks < 2**15 else np.int64)
+            if n_blocks <= _SCANNED_BLOCKS:
+                self._blocks = (block_keys, numbers, None, None)
+            else:  # a radix sort when the block numbers fit in 16 bits
+                bounds = np.zeros(n_blocks + 1, dtype=np.int64)
+                bounds[1:] = np.cumsum(np.bincount(numbers, minlength=n_blocks))
+                self._blocks = (block_keys, None, np.argsort(numbers, kind="stable"), bounds)
+        _, numbers, order, bounds = self._blocks
+        if order is None:
+            return np.flatnonzero(numbers == block)
+        return order[bounds[block]:bounds[block + 1]]
+
+    def departements(self, codes: np.ndarray) -> np.ndarray:
+        """Position in ``dep_names`` of the département of each commune code (``len(dep_names)``
+        for one without rows here)."""
+        found = pd.Index(self.members, dtype=object).get_indexer(codes)
+        out = np.where(found >= 0, self.member_dep[np.clip(found, 0, None)], len(self.dep_names))
+        for i in np.flatnonzero(found < 0):  # communes without rows: few
+            out[i] = self.dep_position.get(departement_of_commune(str(codes[i])), len(self.dep_names))
+        return out
 
 
-def _weights(rows: pd.DataFrame, rules: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Weight of each row (1 but for weighted means) and whether a needed weight is unusable.
+def _weights(rows: pd.DataFrame, rules: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows of weighted means, their weights and whether the weight is unusable.
 
     The weight of a weighted-mean row is the row of its weight measure with the same member,
-    period, sex and age; absent, secret or missing, the row is unusable.
+    period, sex and age; absent, secret or missing, the row is unusable (weight 0). Every other
+    row weighs 1. Only the rows of weighted means and of their weights are looked at.
     """
-    weight = np.ones(len(rows))
-    bad = np.zeros(len(rows), dtype=bool)
     weighted = [m for m, r in rules.items() if r[0] == "weighted"]
     if not weighted:
-        return weight, bad
-    measure_codes, measure_uniques = _codes(rows["measure"])
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=bool)
+    measure_codes, measure_uniques = factorize(rows["measure"])
     position = {str(m): i for i, m in enumerate(measure_uniques)}
     target = np.full(len(measure_uniques) + 1, -1, dtype=np.int64)  # last: missing measure
     for m in weighted:
         target[position[m]] = position.get(rules[m][1], -1)
-    row_target = target[measure_codes]
-    is_w = np.isin(measure_codes, [position[m] for m in weighted])
-    is_weight = np.isin(measure_codes, [t for t in target if t >= 0])
-    base = np.zeros(len(rows), dtype=np.int64)
+    is_mean = np.zeros(len(measure_uniques) + 1, dtype=bool)
+    is_mean[[position[m] for m in weighted]] = True
+    is_weight = np.zeros(len(measure_uniques) + 1, dtype=bool)
+    is_weight[[t for t in target if t >= 0]] = True
+    involved = np.flatnonzero((is_mean | is_weight)[measure_codes])
+    codes = measure_codes[involved].astype(np.int64)
+    means, weights = is_mean[codes], is_weight[codes]
+    base = np.zeros(len(involved), dtype=np.int64)
     for column in ("zone_code", "period", "sex", "age"):
-        codes, uniques = _codes(rows[column])
-        base = base * (len(uniques) + 1) + codes + 1
+        column_codes, uniques = factorize(rows[column])
+        base = base * (len(uniques) + 1) + column_codes[involved] + 1
     n_measures = len(measure_uniques) + 1
-    have = pd.Index(base[is_weight] * n_measures + measure_codes[is_weight] + 1)
+    have = pd.Index(base[weights] * n_measures + codes[weights] + 1)
     first = ~have.duplicated(keep="first")
     have = have[first]
-    wanted = np.where(row_target[is_w] >= 0, base[is_w] * n_measures + row_target[is_w] + 1, -1)
-    found = have.get_indexer(wanted)
-    status_codes, status_uniques = _codes(rows["status"])
-    w_value = rows["value"].to_numpy(dtype=float)[is_weight][first][np.clip(found, 0, None)]
-    w_ok = _flag(status_codes, status_uniques, ["ok", "zero"])[is_weight][first][np.clip(found, 0, None)]
+    mean_rows = involved[means]
+    if not len(have):
+        return mean_rows, np.zeros(len(mean_rows)), np.ones(len(mean_rows), dtype=bool)
+    row_target = target[codes[means]]
+    found = have.get_indexer(np.where(row_target >= 0, base[means] * n_measures + row_target + 1, -1))
+    weight_rows = involved[weights][first][np.clip(found, 0, None)]
+    status_codes, status_uniques = factorize(rows["status"])
+    w_value = rows["value"].to_numpy(dtype=float)[weight_rows]
+    w_ok = _flag(status_codes[weight_rows], status_uniques, ["ok", "zero"])
     unusable = (found < 0) | ~w_ok | np.isnan(w_value)
-    weight[is_w] = np.where(unusable, 0.0, w_value)
-    bad[is_w] = unusable
-    return weight, bad
+    return mean_rows, np.where(unusable, 0.0, w_value), unusable
 
 
 def _combine(
@@ -862,8 +966,9 @@ def _combine(
 
     Each zone type is combined with integer codes and ``bincount`` over the rows: a zone type
     whose members belong to one zone each (a partition: every commune of France, every EPCI…)
-    costs one pass over the rows, in blocks of keys when it has many zones. Text columns of the
-    result are categoricals.
+    costs one pass over the rows, in blocks of keys when it has many zones; when each zone has
+    one member (every commune of France), a cell's sums are taken from its row instead (see
+    :func:`_cell_sums`). Text columns of the result are categoricals.
     """
     report = report if report is not None else {}
     if rows.empty or membership.empty:
@@ -891,7 +996,9 @@ def _combine(
         level = _combine_level(prepared, zone_type, zones, policy.get(zone_type, "strict"), tolerance, report)
         if level is not None:
             levels.append(level)
-    out = _assemble(prepared, levels)
+    key_frame, key_source = prepared.key_frame, prepared.key_source
+    del prepared  # its arrays per row (millions) before the result is built
+    out = _assemble(key_frame, key_source, levels)
     if frames:
         parts = [_with_cog(f) for f in [out, *frames] if len(f)]
         out = concat(parts).drop(columns="cog") if parts else out
@@ -900,157 +1007,261 @@ def _combine(
 
 def _combine_level(p: _Prepared, zone_type: str, zones: pd.DataFrame, rule: str, tolerance: float,
                    report: dict) -> dict | None:
-    """Zone rows of one zone type whose members each belong to one zone (arrays, see _assemble)."""
+    """Zone rows of one zone type whose members each belong to one zone: ``zones`` (codes) and
+    for each block of keys from ``k0``, the cells emitted (a zones × keys mask), their values
+    and statuses (see :func:`_assemble`).
+
+    The cells (zone × key) of a block of keys are numbered zone by zone. A cell with rows gets
+    its value and status from their sums (:func:`_cell_sums`, :func:`_complete`,
+    :func:`_cell_values`); a cell of a sparse measure without rows is emitted too
+    (:func:`_emitted`).
+    """
     zone_codes, zone_index = pd.factorize(zones["zone_code"].to_numpy(dtype=object))
     n_zones = len(zone_index)
     member_list = zones["member"].to_numpy(dtype=object)
     where = pd.Index(member_list).get_indexer(p.members)
-    member_zone = np.where(where >= 0, zone_codes[np.clip(where, 0, None)], -1)
-    n_members = np.bincount(zone_codes, minlength=n_zones).astype(float)
+    # the zone of each member of the rows; members of no zone go past the last zone (dropped)
+    member_zone = np.where(where >= 0, zone_codes[np.clip(where, 0, None)], n_zones).astype(np.int32)
+    n_members = np.bincount(zone_codes, minlength=n_zones).astype(np.int32)
     if p.population is not None:
         member_pop = p.population.reindex(member_list).fillna(0).to_numpy(dtype=float)
         zone_pop = np.bincount(zone_codes, weights=member_pop, minlength=n_zones)
     else:
-        zone_pop = n_members
+        zone_pop = n_members.astype(float)
 
     # départements of each zone's members, for sparse measures
     incidence = None
     if p.key_dep_covered is not None:
-        n_deps = len(p.dep_names) + 1
-        dep_of = np.array([p.dep_position.get(departement_of_commune(str(m)), n_deps - 1) for m in member_list])
-        incidence = np.zeros((n_zones, n_deps), dtype=np.float32)
-        incidence[zone_codes, dep_of] = 1.0
+        incidence = np.zeros((n_zones, len(p.dep_names) + 1), dtype=np.float32)
+        incidence[zone_codes, p.departements(member_list)] = 1.0
 
+    singletons = bool((n_members == 1).all())
     row_zone = member_zone[p.member_codes]
-    inside_share = float(np.count_nonzero(row_zone >= 0)) / max(len(row_zone), 1)
+    inside = row_zone < n_zones
+    n_inside = np.count_nonzero(inside)
     block_keys = max(1, _BLOCK_CELLS // max(n_zones, 1))
     whole = block_keys >= p.n_keys
-    if not whole:
-        order, bounds = p.rows_by_key()
-    out_zone, out_key, out_value, out_status = [], [], [], []
-    for k0 in range(0, p.n_keys, block_keys):
+    blocks = []
+    for block, k0 in enumerate(range(0, p.n_keys, block_keys)):
         k1 = min(k0 + block_keys, p.n_keys)
         width = k1 - k0
         sparse = p.key_sparse[k0:k1]
-        shape = (n_zones, width)
-        if whole and inside_share > 0.5:
-            # most rows count: no gathering, rows of no zone go to an extra zone, dropped
-            sel = slice(None)
-            g = np.where(row_zone >= 0, row_zone, n_zones) * width + p.key_codes
+        # the cell (zone × width + key - k0) of each row of the block
+        if whole and n_inside > len(row_zone) / 2 and not singletons:
+            # most rows count: no gathering, rows of no zone land past the last zone (dropped)
+            sel = None
+            g = row_zone.astype(np.intp)
+            g *= width
+            g += p.key_codes
         else:
-            sel = np.flatnonzero(row_zone >= 0) if whole else order[bounds[k0]:bounds[k1]]
-            if not whole:
-                sel = sel[row_zone[sel] >= 0]
+            sel = np.flatnonzero(inside) if whole else p.block_rows(block_keys, block)
+            if not whole and n_inside < len(row_zone):
+                sel = sel[inside[sel]]
             if not len(sel) and not sparse.any():
                 continue
-            g = row_zone[sel] * width + (p.key_codes[sel] - k0)
-
-        n_rows, n_secret, n_usable, total, wsum, pop_usable = (
-            _cell_sums(g, None if w is None else w[sel], shape)
-            for w in (None, p.secret, p.usable, p.total, p.wsum, p.pop_usable)
+            g = row_zone[sel]  # int32: a block has fewer than 2**31 cells
+            g *= width
+            g += p.key_codes[sel]
+            g -= k0
+        cells, (n_secret, n_usable, total, wsum, pop_usable) = _cell_sums(
+            p, sel, g, n_zones * width, singletons=singletons, need_pop=rule == "tolerant"
         )
-        emit = (n_rows > 0) | sparse[None, :]
-
-        without = n_members[:, None] - n_usable - n_secret  # members with no usable value
-        if rule == "strict":
-            complete = without <= 0
-        elif rule == "tolerant":
-            zpop = zone_pop[:, None]
-            share = np.where(zpop > 0, 1 - pop_usable / np.where(zpop > 0, zpop, 1), without / n_members[:, None])
-            complete = share <= tolerance + 1e-12
-        else:  # present
-            complete = n_usable > 0
+        del g, sel
+        zi, ki = np.divmod(cells, width)
+        weighted = p.key_weighted[k0:k1]
+        members = n_members[zi]
+        without = members - n_usable - n_secret  # members with no usable value
+        complete = _complete(rule, tolerance, without, n_usable, members,
+                             zone_pop[zi] if rule == "tolerant" else None, pop_usable)
+        covered = None
         if sparse.any():
-            uncovered = incidence @ (~p.key_dep_covered[k0:k1]).T.astype(np.float32)
-            complete = np.where(sparse[None, :], uncovered == 0, complete)
-
-        weighted = p.key_weighted[k0:k1][None, :]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            value = np.where(weighted, total / wsum, total)
-        status = np.full(shape, _OK, dtype=np.int8)
-        status[~weighted & (total == 0)] = _ZERO
-        status[~complete] = _MISSING
-        status[n_secret > 0] = _SECRET
-        status[(status == _OK) & weighted & ~(wsum > 0)] = _MISSING
-        value = np.where((status == _OK) | (status == _ZERO), value, np.nan)
-        value[status == _ZERO] = 0.0
-
-        zi, ki = np.nonzero(emit)
-        out_zone.append(zi.astype(np.int32))
-        out_key.append((ki + k0).astype(np.int32))
-        out_value.append(value[zi, ki])
-        out_status.append(status[zi, ki])
+            # a sparse measure is complete where its source covers every département of the zone
+            covered = (incidence @ (~p.key_dep_covered[k0:k1]).T.astype(np.float32)) == 0
+            complete = np.where(sparse[ki], covered.ravel()[cells], complete)
+        value, status = _cell_values(n_secret, total, wsum, complete, weighted[ki])
 
         # reports: partial secrets and incomplete comparators
-        partial = (n_secret > 0) & emit & (n_usable > 0)
-        if partial.any():
-            pz, pk = np.nonzero(partial)
-            report.setdefault("secret_partial", []).append(
-                p.key_frame.iloc[pk + k0].reset_index(drop=True).assign(
-                    zone_type=zone_type, zone_code=zone_index[pz],
-                    n_secret=n_secret[pz, pk].astype(int), known_sum=total[pz, pk],
-                )
-            )
+        where_cells = (zone_type, zone_index, zi, k0, ki, cells)
+        _report_cells(report, "secret_partial", p, where_cells, (n_secret > 0) & (n_usable > 0),
+                      n_secret=n_secret, known_sum=total)
         if rule == "tolerant":
-            gap = emit & complete & ~sparse[None, :] & (without > 0)
-            if gap.any():
-                gz, gk = np.nonzero(gap)
-                report.setdefault("incomplete", []).append(
-                    p.key_frame.iloc[gk + k0].reset_index(drop=True).assign(
-                        zone_type=zone_type, zone_code=zone_index[gz],
-                        n_members=n_members[gz].astype(int), n_without_value=without[gz, gk].astype(int),
-                    )
-                )
-    if not out_zone:
+            _report_cells(report, "incomplete", p, where_cells, complete & ~sparse[ki] & (without > 0),
+                          n_members=members, n_without_value=without)
+        del zi, ki, where_cells, members, without, complete, n_secret, n_usable, total, wsum, pop_usable
+        emit, value, status = _emitted(cells, value, status, (n_zones, width), sparse, weighted, covered)
+        if len(value):
+            blocks.append((k0, emit, value, status))
+    if not blocks:
         return None
-    return {
-        "zone_type": zone_type,
-        "zones": np.asarray(zone_index, dtype=object),
-        "zone": np.concatenate(out_zone),
-        "key": np.concatenate(out_key),
-        "value": np.concatenate(out_value),
-        "status": np.concatenate(out_status),
-    }
+    return {"zone_type": zone_type, "zones": np.asarray(zone_index, dtype=object), "blocks": blocks}
 
 
-def _cell_sums(cells: np.ndarray, weights: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray:
-    """Sums of ``weights`` (or counts) per cell, as a zones × keys array; cells past the last
-    zone (rows of no zone) are dropped."""
-    size = shape[0] * shape[1]
-    return np.bincount(cells, weights=weights, minlength=size + shape[1])[:size].reshape(shape)
+def _report_cells(report: dict, name: str, p: _Prepared, where_cells: tuple, selected: np.ndarray,
+                  **values: np.ndarray) -> None:
+    """Append the ``selected`` cells of a block to ``report[name]``, in the order of cells (zone
+    by zone): their key, zone and ``values`` (counts as integers). ``where_cells``: the zone
+    type, its zones' codes, and per cell its zone, its key (from ``k0``) and its position in the
+    block: ``(zone_type, zone_index, zi, k0, ki, cells)``."""
+    selected = np.flatnonzero(selected)
+    if not len(selected):
+        return
+    zone_type, zone_index, zi, k0, ki, cells = where_cells
+    selected = selected[np.argsort(cells[selected], kind="stable")]
+    columns = {column: v[selected].astype(int) if v.dtype.kind in "iub" else v[selected] for column, v in values.items()}
+    report.setdefault(name, []).append(
+        p.key_frame.iloc[ki[selected] + k0].reset_index(drop=True).assign(
+            zone_type=zone_type, zone_code=zone_index[zi[selected]], **columns
+        )
+    )
 
 
-def _assemble(p: _Prepared, levels: list[dict]) -> pd.DataFrame:
-    """One observations frame (without ``cog``) from the arrays of :func:`_combine_level`."""
+def _cell_sums(p: _Prepared, sel: np.ndarray | None, g: np.ndarray, size: int, *, singletons: bool,
+               need_pop: bool) -> tuple[np.ndarray, tuple]:
+    """The cells with rows in a block of keys, and the sums of their rows.
+
+    ``g``: the cell of each row of the block (the rows ``sel``, all rows if None; cells from
+    ``size`` on, past the last zone, are dropped). Sums per cell: numbers of withheld and of
+    usable rows, Σ value (weighted), Σ weight, and Σ population of the usable rows (if
+    ``need_pop``). Rows of the same cell are summed in their order, as :func:`numpy.bincount` does.
+
+    When every zone has one member (every commune of France) and no cell has two rows, a cell's
+    sums are its row's values, taken as they are (in the rows' order): a sum of one number is
+    that number (``0.0 + x``, as ``bincount`` adds it).
+    """
+    def of_rows(values: np.ndarray) -> np.ndarray:
+        return values if sel is None else values[sel]
+
+    kind = of_rows(p.kind)
+    if singletons and sel is not None:
+        has_rows = np.zeros(size, dtype=bool)
+        has_rows[g] = True
+        if np.count_nonzero(has_rows) == len(g):  # one row per cell at most
+            sums = [_plus_zero(values[sel]) if values is not None else None
+                    for values in (p.total, p.wsum, p.pop_usable if need_pop else None)]
+            return g, ((kind == _WITHHELD).astype(np.int8), (kind == _USABLE).astype(np.int8), *sums)
+
+    def summed(cells: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(cells, weights=weights, minlength=size)[:size]  # cells past the last zone dropped
+
+    g = g.astype(np.intp, copy=False)
+    n_rows = summed(g)
+    cells = np.flatnonzero(n_rows)
+    n_secret = summed(g[kind == _WITHHELD])[cells]
+    n_usable = n_rows[cells] - n_secret - summed(g[kind == _NO_VALUE])[cells]
+    sums = [summed(g, of_rows(values))[cells] if values is not None else None
+            for values in (p.total, p.wsum, p.pop_usable if need_pop else None)]
+    return cells, (n_secret, n_usable, *sums)
+
+
+def _plus_zero(values: np.ndarray) -> np.ndarray:
+    """``0.0 + values``, in place (-0.0 becomes 0.0, as in a sum)."""
+    values += 0.0
+    return values
+
+
+def _complete(rule: str, tolerance: float, without: np.ndarray, n_usable: np.ndarray, n_members: np.ndarray,
+              zone_pop: np.ndarray | None, pop_usable: np.ndarray | None) -> np.ndarray:
+    """Whether each cell has enough members with a value, by ``rule`` (see :func:`_combine`).
+
+    ``without``: members with no usable value; ``zone_pop``: the zone's population,
+    ``pop_usable``: that of its members with a usable value (``tolerant`` only).
+    """
+    if rule == "strict":
+        return without <= 0
+    if rule == "tolerant":
+        share = np.where(zone_pop > 0, 1 - pop_usable / np.where(zone_pop > 0, zone_pop, 1), without / n_members)
+        return share <= tolerance + 1e-12
+    return n_usable > 0  # present
+
+
+def _cell_values(n_secret: np.ndarray, total: np.ndarray, wsum: np.ndarray, complete: np.ndarray,
+                 weighted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Value and status code of combined cells from their sums (see the module's status rules)."""
+    value = total.copy()  # a sum, or a weighted mean
+    with np.errstate(invalid="ignore", divide="ignore"):
+        np.divide(total, wsum, out=value, where=weighted)
+    status = np.full(len(value), _OK, dtype=np.int8)
+    status[~weighted & (total == 0)] = _ZERO
+    status[~complete] = _MISSING
+    status[n_secret > 0] = _SECRET
+    status[(status == _OK) & weighted & ~(wsum > 0)] = _MISSING
+    value[(status != _OK) & (status != _ZERO)] = np.nan
+    value[status == _ZERO] = 0.0
+    return value, status
+
+
+#: The cells of a sparse measure without rows, by weighted × covered (index ``2 w + c``):
+#: nothing summed, complete where the source covers the zone (see :func:`_emitted`).
+_EMPTY_SPARSE = _cell_values(np.zeros(4), np.zeros(4), np.zeros(4), np.array([False, True, False, True]),
+                             np.array([False, False, True, True]))
+
+
+def _emitted(cells: np.ndarray, value: np.ndarray, status: np.ndarray, shape: tuple[int, int], sparse: np.ndarray,
+             weighted: np.ndarray, covered: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The emitted cells of a block (a zones × keys mask) and their values and statuses, zone by
+    zone: the cells with rows (``cells``, in any order, with their value and status), and every
+    cell of a sparse key, which without rows is zero where its source covers the zone
+    (``covered``) and missing elsewhere."""
+    emit = np.zeros(shape, dtype=bool)
+    emit.ravel()[cells] = True
+    emit |= sparse[None, :]
+    if sparse.any():
+        index = covered.astype(np.int8)
+        index += 2 * weighted.astype(np.int8)
+        all_value, all_status = _EMPTY_SPARSE[0][index.ravel()], _EMPTY_SPARSE[1][index.ravel()]
+        del index
+    else:
+        all_value, all_status = np.empty(emit.size), np.empty(emit.size, dtype=np.int8)
+    all_value[cells] = value
+    all_status[cells] = status
+    return emit, all_value[emit.ravel()], all_status[emit.ravel()]
+
+
+def _assemble(key_frame: pd.DataFrame, key_source: np.ndarray, levels: list[dict]) -> pd.DataFrame:
+    """One observations frame (without ``cog``) from the arrays of :func:`_combine_level`, whose
+    keys are the rows of ``key_frame`` (their source labels: ``key_source``).
+
+    Text columns are built from codes: the zone's (its code among all zones) and the key's
+    (period, measure, sex, age and source: the codes of its labels), never from labels per row:
+    a block's cells are zone by zone, key by key, those of its mask. The levels' blocks are
+    released as they are copied.
+    """
     if not levels:
         return empty().drop(columns="cog")
     type_labels = sorted({lv["zone_type"] for lv in levels})
     zone_labels = pd.Index(np.unique(np.concatenate([lv["zones"].astype(str) for lv in levels])), dtype=object)
-    type_codes, zone_codes = [], []
+    key_labels = {column: categorical(key_frame[column].array) for column in ("period", "measure", "sex", "age")}
+    key_labels["source"] = categorical(key_source)
+    n = sum(len(value) for lv in levels for _, _, value, _ in lv["blocks"])
+    zone_dtype = coerce_indexer_dtype(np.zeros(0, dtype=np.int64), zone_labels).dtype
+    type_codes, zone_codes = np.empty(n, dtype=np.int8), np.empty(n, dtype=zone_dtype)
+    key_codes = {column: np.empty(n, dtype=cat.codes.dtype) for column, cat in key_labels.items()}
+    value, status = np.empty(n), np.empty(n, dtype=np.int8)
+    start = 0
     for lv in levels:
-        type_codes.append(np.full(len(lv["zone"]), type_labels.index(lv["zone_type"]), dtype=np.int8))
-        zone_codes.append(zone_labels.get_indexer(lv["zones"].astype(str))[lv["zone"]])
-    key = np.concatenate([lv["key"] for lv in levels])
+        position = zone_labels.get_indexer(lv["zones"].astype(str)).astype(zone_dtype)
+        while lv["blocks"]:
+            k0, emit, block_value, block_status = lv["blocks"].pop(0)
+            n_zones, width = emit.shape
+            emitted, rows = emit.ravel(), slice(start, start + len(block_value))
+            type_codes[rows] = type_labels.index(lv["zone_type"])
+            np.compress(emitted, np.repeat(position, width), out=zone_codes[rows])
+            for column, cat in key_labels.items():
+                np.compress(emitted, np.tile(cat.codes[k0:k0 + width], n_zones), out=key_codes[column][rows])
+            value[rows], status[rows] = block_value, block_status
+            start += len(block_value)
     columns = {
-        "zone_type": pd.Categorical.from_codes(np.concatenate(type_codes), categories=pd.Index(type_labels, dtype=object)),
-        "zone_code": pd.Categorical.from_codes(np.concatenate(zone_codes), categories=zone_labels),
+        "zone_type": pd.Categorical.from_codes(type_codes, categories=pd.Index(type_labels, dtype=object)),
+        "zone_code": pd.Categorical.from_codes(zone_codes, categories=zone_labels, validate=False),
     }
     for column in ("period", "measure", "sex", "age"):
-        cat = categorical(p.key_frame[column].array)
-        columns[column] = pd.Categorical.from_codes(cat.codes[key], categories=cat.categories)
-    columns["value"] = np.concatenate([lv["value"] for lv in levels])
-    columns["status"] = pd.Categorical.from_codes(
-        np.concatenate([lv["status"] for lv in levels]), categories=pd.Index(_STATUS_LABELS, dtype=object)
-    )
-    source = categorical(p.key_source)
-    columns["source"] = pd.Categorical.from_codes(source.codes[key], categories=source.categories)
-    return pd.DataFrame(columns)
-
-
-def _codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes (int64, for arithmetic) and distinct values of a text column."""
-    codes, uniques = factorize(series)
-    return codes.astype(np.int64), uniques
+        columns[column] = pd.Categorical.from_codes(key_codes[column], categories=key_labels[column].categories,
+                                                    validate=False)
+    columns["value"] = value
+    columns["status"] = pd.Categorical.from_codes(status, categories=pd.Index(_STATUS_LABELS, dtype=object))
+    columns["source"] = pd.Categorical.from_codes(key_codes["source"], categories=key_labels["source"].categories,
+                                                  validate=False)
+    return pd.DataFrame(columns, copy=False)
 
 
 def repeated_keys(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
@@ -1064,8 +1275,8 @@ def repeated_keys(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
 
 def _flag(codes: np.ndarray, uniques: np.ndarray, wanted: Sequence[str]) -> np.ndarray:
     """Rows whose value (given by codes into uniques) is one of ``wanted``."""
-    hit = np.isin(uniques.astype(str), list(wanted))
-    return np.where(codes >= 0, hit[np.clip(codes, 0, None)], False)
+    hit = np.append(np.isin(uniques.astype(str), list(wanted)), False)  # last: code -1 (missing)
+    return hit[codes]
 
 
 def _factorize_keys(rows: pd.DataFrame, columns: Sequence[str] = _KEY) -> tuple[np.ndarray, pd.DataFrame]:
@@ -1180,65 +1391,120 @@ def to_cog(
     from cls_analysis.geo.geography import Geography
 
     geography = geography or Geography.embedded()
-    target = geography.cog_year
-    is_com = obs["zone_type"].eq("commune").to_numpy()
-    todo = is_com & obs["cog"].ne(target).fillna(True).to_numpy()
-    if not todo.any():
+    conversion = _Conversion(obs, geography, passage)
+    if not conversion.todo.any():
         return obs
-    links = _code_links(geography, passage)
-    code_codes, code_uniques = _codes(obs["zone_code"])
-    used = np.zeros(len(code_uniques), dtype=bool)
-    used[code_codes[todo]] = True
-    old_codes = pd.Series(code_uniques[used].astype(str))
-    current = old_codes.map(geography.has_commune).astype(bool)
-    new = old_codes.where(current, old_codes.map(links))
-    mapping = pd.Series(new.to_numpy(), index=old_codes.to_numpy())
-    unknown = sorted(mapping.index[mapping.isna()])
-    known = mapping.dropna()
-    changed = known[known.index != known.to_numpy()]
-    counts = known.value_counts()
-    merged_codes = set(counts.index[counts > 1])
-    # rows that only need their vintage updated: same code, not a merge target
-    moving = set(unknown) | set(changed.index) | {o for o, n in known.items() if n in merged_codes}
-    moves = todo & np.asarray(obs["zone_code"].isin(list(moving)), dtype=bool) if moving else np.zeros(len(obs), dtype=bool)
-    stays = todo & ~moves
-    out = obs.loc[~moves] if moves.any() else obs.copy(deep=False)
-    cog = out["cog"].array
-    updated = stays[~moves]
-    out["cog"] = pd.arrays.IntegerArray(
-        np.where(updated, target, cog.to_numpy(dtype=np.int64, na_value=0)),
-        np.asarray(cog.isna(), dtype=bool) & ~updated,
-    )
-    parts = [out]
-    rows = obs.loc[moves & np.asarray(obs["zone_code"].isin(list(known.index)), dtype=bool)]
-    if not rows.empty:
+    # the rows that stay, of the target vintage
+    cog, stays = obs["cog"].array, conversion.todo & ~conversion.moves
+    kept = obs.assign(cog=pd.arrays.IntegerArray(
+        np.where(stays, geography.cog_year, cog.to_numpy(dtype=np.int64, na_value=0)),
+        np.asarray(cog.isna(), dtype=bool) & ~stays,
+    ))
+    if conversion.added:
+        out = _concat_rows(conversion.parts(kept))
+    else:
+        out = kept if not conversion.moves.any() else _take(kept, ~conversion.moves)
+    out.attrs = conversion.attrs
+    return out
+
+
+class _Conversion:
+    """How :func:`to_cog` converts the commune codes of ``obs`` to the vintage of ``geography``.
+
+    ``todo``: commune rows of another vintage; ``moves``: those replaced (unknown code, code
+    changed, or merged commune), by the frames ``added`` (renamed communes, merged communes
+    combined, medians of merged communes missing; ``cog`` the target vintage); ``attrs``: the
+    unknown and converted codes.
+    """
+
+    def __init__(self, obs: pd.DataFrame, geography: Geography, passage: pd.DataFrame | None):
+        target = geography.cog_year
+        is_com = _is_in(obs["zone_type"], ["commune"])
+        self.todo = is_com & np.asarray(obs["cog"].ne(target).fillna(True), dtype=bool)
+        self.moves = np.zeros(len(obs), dtype=bool)
+        self.added: list[pd.DataFrame] = []
+        self.attrs: dict = {"unknown_codes": [], "converted_codes": []}
+        if not self.todo.any():
+            return
+        links = _code_links(geography, passage)
+        code_codes, code_uniques = factorize(obs["zone_code"])
+        used = np.zeros(len(code_uniques), dtype=bool)
+        used[code_codes[self.todo]] = True
+        old_codes = pd.Series(code_uniques[used].astype(str))
+        current = pd.Series(_is_in(old_codes, geography.communes["code"].array))  # geography.has_commune of each
+        new = old_codes.where(current, old_codes.map(links))
+        mapping = pd.Series(new.to_numpy(), index=old_codes.to_numpy())
+        unknown = sorted(mapping.index[mapping.isna()])
+        known = mapping.dropna()
+        changed = known[known.index != known.to_numpy()]
+        counts = known.value_counts()
+        merged_codes = set(counts.index[counts > 1])
+        self.attrs = {
+            "unknown_codes": unknown,
+            "converted_codes": [{"old_code": o, "code": c} for o, c in changed.items()],
+        }
+        # rows that only need their vintage updated: same code, not a merge target
+        moving = set(unknown) | set(changed.index) | set(known.index[known.isin(list(merged_codes))])
+        if moving:
+            self.moves = self.todo & _is_in(obs["zone_code"], list(moving))
+        rows = _take(obs, self.moves & _is_in(obs["zone_code"], list(known.index)))
+        if rows.empty:
+            return
         rows = rows.assign(new_code=rows["zone_code"].astype(str).map(known))
         simple = rows.loc[~rows["new_code"].isin(merged_codes)]
-        parts.append(simple.assign(zone_code=simple["new_code"], cog=target).drop(columns="new_code"))
+        self.added.append(simple.assign(zone_code=simple["new_code"], cog=target).drop(columns="new_code"))
         merged = rows.loc[rows["new_code"].isin(merged_codes)]
-        if not merged.empty:
-            membership = (
-                merged[["new_code", "zone_code"]]
-                .astype(str)
-                .drop_duplicates()
-                .rename(columns={"new_code": "zone_code", "zone_code": "member"})
-                .assign(zone_type="commune")
-            )
-            combined = _combine(merged.drop(columns="new_code"), membership, policy={"commune": "present"})
-            combined["cog"] = target
-            parts.append(combined)
-            is_none = merged["measure"].astype(str).map(lambda m: _measures.get(m).aggregation == "none")
-            none_rows = merged.loc[is_none.to_numpy(dtype=bool)]
-            if not none_rows.empty:
-                key = ["new_code", "period", "measure", "sex", "age", "source"]
-                lost = none_rows[key].astype(str).drop_duplicates().rename(columns={"new_code": "zone_code"})
-                parts.append(lost.assign(zone_type="commune", value=np.nan, status="missing", cog=target))
-    out = concat(parts) if len(parts) > 1 else parts[0]
-    out.attrs = {
-        "unknown_codes": unknown,
-        "converted_codes": [{"old_code": o, "code": c} for o, c in changed.items()],
-    }
-    return out
+        if merged.empty:
+            return
+        membership = (
+            merged[["new_code", "zone_code"]]
+            .astype(str)
+            .drop_duplicates()
+            .rename(columns={"new_code": "zone_code", "zone_code": "member"})
+            .assign(zone_type="commune")
+        )
+        combined = _combine(merged.drop(columns="new_code"), membership, policy={"commune": "present"})
+        combined["cog"] = target
+        self.added.append(combined)
+        is_none = merged["measure"].astype(str).map(lambda m: _measures.get(m).aggregation == "none")
+        none_rows = merged.loc[is_none.to_numpy(dtype=bool)]
+        if not none_rows.empty:
+            key = ["new_code", "period", "measure", "sex", "age", "source"]
+            lost = none_rows[key].astype(str).drop_duplicates().rename(columns={"new_code": "zone_code"})
+            self.added.append(lost.assign(zone_type="commune", value=np.nan, status="missing", cog=target))
+
+    def parts(self, obs: pd.DataFrame, among: np.ndarray | None = None, select=None) -> list[tuple]:
+        """The converted table of the rows ``among`` (a mask; None: all), as
+        ``to_cog(obs[among])`` gives it, in parts for :func:`_concat_rows`: the rows of ``obs``
+        that stay and the added frames; only their rows where ``select(frame)`` if given."""
+        keep = _both(~self.moves, among)
+        parts = []
+        if keep.any():
+            frame, rows = _as_taken(obs, keep)
+            parts.append((frame, _both(rows, None if select is None else select(frame))))
+        return parts + [(frame, None if select is None else select(frame)) for frame in self.added if len(frame)]
+
+    def rows(self, obs: pd.DataFrame, select, columns: Sequence[str] = COLUMNS,
+             among: np.ndarray | None = None) -> pd.DataFrame:
+        """The rows where ``select(frame)`` of the converted table of the rows ``among``, as
+        ``to_cog(obs[among])`` gives it (but for their vintage, ``cog``), without that table."""
+        if not self.added:
+            return _take(obs[list(columns)], _both(_both(~self.moves, among), select(obs)))
+        return _concat_rows(self.parts(obs, among, select), columns)
+
+
+def _both(mask: np.ndarray | None, other: np.ndarray | None) -> np.ndarray | None:
+    """``mask & other``, None meaning every row."""
+    return other if mask is None else mask if other is None else mask & other
+
+
+def _as_taken(frame: pd.DataFrame, rows: np.ndarray) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """``(frame, rows)`` for :func:`_concat_rows` standing for those rows alone: as they are
+    when the text columns are categoricals (their labels are the categories, whatever the
+    rows), else the rows taken first (the labels are those of the rows)."""
+    if all(isinstance(frame[c].dtype, pd.CategoricalDtype) for c in TEXT_COLUMNS if c in frame.columns):
+        return frame, rows
+    return _take(frame, rows), None
 
 
 # ---------------------------------------------------------------------------- aggregation
@@ -1301,21 +1567,25 @@ def aggregate(
     """
     geography = territory.geography
     zones = territory.zones()
-    obs = obs[COLUMNS]
     report: dict = {}
-    obs = resolve_arrondissements(obs)
-    communes = obs.loc[obs["zone_type"].eq("commune")]
-    communes = to_cog(communes, geography, passage)
-    unknown = communes.attrs.get("unknown_codes", [])
-    converted = communes.attrs.get("converted_codes", [])
-    communes.attrs = {}
+    obs = resolve_arrondissements(obs[COLUMNS])
+    # commune codes of the territory's vintage: the commune rows needed are taken from the
+    # converted communes (as to_cog gives them), never a copy of the whole table
+    is_commune = _is_in(obs["zone_type"], ["commune"])
+    conversion = _Conversion(obs, geography, passage)
+
+    def communes(select, columns: Sequence[str] = COLUMNS) -> pd.DataFrame:
+        """The converted commune rows where ``select(frame)``."""
+        return conversion.rows(obs, select, columns, among=is_commune)
+
     membership = zones.rename(columns={"commune": "member"})[["zone_type", "zone_code", "member"]]
     rules = _measure_rules(obs["measure"].unique())
     combinable = [m for m, r in rules.items() if r[0] in ("sum", "weighted")]
+    members = membership["member"].unique()
 
-    # commune rows used: only members of some zone (speed)
-    wanted = set(membership["member"])
-    rows = communes.loc[communes["zone_code"].isin(wanted) & communes["measure"].isin(combinable)]
+    # commune rows used: only members of some zone (speed), without their vintage
+    rows = communes(lambda frame: _is_in(frame["measure"], combinable) & _is_in(frame["zone_code"], members),
+                    COLUMNS[:-1])
     population = geography.communes.set_index("code")["population"]
     policy = {
         "territory": "strict",
@@ -1325,13 +1595,11 @@ def aggregate(
         "region": "tolerant",
         "france": "tolerant",
     }
-    derived = _combine(rows, membership, policy=policy, population=population, tolerance=tolerance, report=report)
 
     # medians and published rates of communes: copied for commune zones
-    commune_zone_codes = set(zones.loc[zones["zone_type"] == "commune", "zone_code"])
-    own = communes.loc[
-        communes["zone_code"].isin(commune_zone_codes) & ~communes["measure"].isin(combinable)
-    ].drop(columns="cog")
+    commune_zone_codes = zones.loc[zones["zone_type"] == "commune", "zone_code"].unique()
+    own = communes(lambda frame: ~_is_in(frame["measure"], combinable) & _is_in(frame["zone_code"], commune_zone_codes),
+                   COLUMNS[:-1])
 
     # published values of the zones themselves
     published = _published(obs, zones, territory)
@@ -1339,24 +1607,26 @@ def aggregate(
     # départements → régions and France for sums published by département only
     from_deps = _from_departements(obs, zones, geography, rules, communes)
 
+    derived = _combine(rows, membership, policy=policy, population=population, tolerance=tolerance, report=report)
+    del rows
+
     # Published values win over sums of communes, which win over what départements give. Sums
     # for commune zones cannot collide with anything: published values are for larger zones,
     # ``own`` holds the other measures and ``from_deps`` régions and France only. Only the
     # (few) other rows are checked for duplicates.
-    del rows, communes, obs  # the national tables are large: free them before the result is built
-    fine = np.asarray(derived["zone_type"] == "commune", dtype=bool)
-    others = _with_cog(_prioritise([published, derived.loc[~fine], own, from_deps]))
-    derived = _with_cog(derived.loc[fine] if not fine.all() else derived)
-    result = concat([others, derived])
+    fine, others = _split(derived, _is_in(derived["zone_type"], ["commune"]))
     del derived
-    is_commune = np.asarray(result["zone_type"] == "commune", dtype=bool)
-    result["cog"] = pd.arrays.IntegerArray(np.full(len(result), geography.cog_year, dtype=np.int64), ~is_commune)
+    others = _prioritise([published, others, own, from_deps])
+    result = _concat_rows([(others, None), (fine, None)], columns=COLUMNS[:-1])
+    # the territory's vintage for communes, none for other zones
+    of_communes = np.concatenate([_is_in(others["zone_type"], ["commune"]), np.ones(len(fine), dtype=bool)])
+    del fine, others
+    result["cog"] = pd.arrays.IntegerArray(np.full(len(result), geography.cog_year, dtype=np.int64), ~of_communes)
     result = _sorted(result) if sort else result
     result.attrs = {
         "incomplete": _report_frame(report, "incomplete").astype(object).to_dict("records"),
         "secret_partial": _report_frame(report, "secret_partial").astype(object).to_dict("records"),
-        "unknown_codes": unknown,
-        "converted_codes": converted,
+        **conversion.attrs,
     }
     return result
 
@@ -1364,7 +1634,7 @@ def aggregate(
 def _published(obs: pd.DataFrame, zones: pd.DataFrame, territory: Territory) -> pd.DataFrame:
     levels = zones[["zone_type", "zone_code"]].drop_duplicates()
     levels = levels.loc[levels["zone_type"] != "commune"]
-    candidates = obs.loc[~obs["zone_type"].isin(_COMMUNE_TYPES)]
+    candidates = _take(obs, ~_is_in(obs["zone_type"], _COMMUNE_TYPES))
     found = candidates.merge(levels, on=["zone_type", "zone_code"], how="inner")
     parts = [found]
     if len(territory.epcis) == 1:
@@ -1375,11 +1645,17 @@ def _published(obs: pd.DataFrame, zones: pd.DataFrame, territory: Territory) -> 
 
 
 def _from_departements(obs, zones, geography, rules, communes) -> pd.DataFrame:
+    """Régions and France from the départements, for sums published by département and for
+    none of whose (period, measure) communes have rows (``communes(select, columns)``: the
+    commune rows where ``select(frame)``)."""
     summable = [m for m, r in rules.items() if r[0] == "sum"]
-    deps = obs.loc[obs["zone_type"].eq("departement") & obs["measure"].isin(summable)]
+    deps = _take(obs, _is_in(obs["zone_type"], ["departement"]) & _is_in(obs["measure"], summable))
     if deps.empty:
         return empty().drop(columns="cog")
-    _, with_communes = _factorize_keys(communes, ["period", "measure"])
+    periods, measures = deps["period"].unique(), deps["measure"].unique()
+    with_communes = communes(lambda frame: _is_in(frame["period"], periods) & _is_in(frame["measure"], measures),
+                             ["period", "measure"])
+    _, with_communes = _factorize_keys(with_communes, ["period", "measure"])
     with_communes = with_communes.astype(str)
     deps = deps.astype({"period": str, "measure": str}).merge(with_communes, on=["period", "measure"], how="left", indicator=True)
     deps = deps.loc[deps["_merge"] == "left_only"].drop(columns="_merge")
@@ -1391,14 +1667,24 @@ def _from_departements(obs, zones, geography, rules, communes) -> pd.DataFrame:
 
 def _prioritise(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """The rows of ``parts`` (in order of priority), each key kept once: from the first part having it."""
-    frames = [_with_cog(p) for p in parts if len(p)]
-    if not frames:
-        return empty().drop(columns="cog")
-    out = concat(frames)
+    out = _concat_rows([(p, None) for p in parts], columns=COLUMNS[:-1])
+    if out.empty:
+        return out
     codes, _ = _factorize_keys(out, ["zone_type", "zone_code", "period", "measure", "sex", "age"])
     first = np.zeros(len(out), dtype=bool)
     first[np.unique(codes, return_index=True)[1]] = True
-    return out.loc[first].drop(columns="cog").reset_index(drop=True)
+    return _take(out, first)
+
+
+def _split(frame: pd.DataFrame, mask: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of ``frame`` where ``mask``, and the others (both in order). Selected rows that
+    are one block (a zone level of :func:`_combine`) are a slice of ``frame``, not a copy."""
+    if not mask.any():
+        return frame.iloc[:0], frame
+    first, stop = int(mask.argmax()), len(mask) - int(mask[::-1].argmax())
+    if mask[first:stop].all():
+        return frame.iloc[first:stop], _take(frame, ~mask)
+    return _take(frame, mask), _take(frame, ~mask)
 
 
 def _with_cog(frame: pd.DataFrame) -> pd.DataFrame:

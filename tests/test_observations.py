@@ -288,6 +288,8 @@ def test_national_aggregation_in_key_blocks_is_the_same_and_right(monkeypatch):
     a = observations.as_text(whole).sort_values(key).reset_index(drop=True)
     b = observations.as_text(blocks).sort_values(key).reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
+    monkeypatch.setattr(observations, "_SCANNED_BLOCKS", 0)  # the blocks' rows found by sorting, not scanning
+    pd.testing.assert_frame_equal(aggregate_national(obs, zones), blocks)
 
     # against sums computed independently, EPCI by EPCI
     communes = Geography.embedded().communes.set_index("code")
@@ -322,3 +324,109 @@ def test_national_aggregation_in_key_blocks_is_the_same_and_right(monkeypatch):
     listed = set(plain.loc[plain["measure"] == "deaths", "zone_code"])
     assert (in_17.loc[~in_17["zone_code"].isin(listed), "status"] == "zero").all()
     assert (deaths.loc[deaths["zone_code"].str.startswith("79"), "status"] == "missing").all()
+
+
+def _commune_rows(*, repeated: bool) -> pd.DataFrame:
+    """Rows of every commune of 17 and 79 with what commune cells meet: a secret, a missing and
+    zero births, an APL of -0.0 and one without its weight, households absent in one commune,
+    deaths by age from a source covering 17 only (79 uncovered), and if ``repeated`` births
+    counted twice for two communes (a second source: summed; one of them withheld)."""
+    communes = Geography.embedded().communes
+    codes = communes.loc[communes["departement"].isin(["17", "79"]), "code"].tolist()
+    rows = []
+    for i, code in enumerate(codes):
+        status = "secret" if i == 5 else "missing" if i == 9 else "zero" if i % 11 == 0 else "ok"
+        births = 0.0 if status == "zero" else float(i % 7) + 0.25
+        rows.append({"zone_code": code, "measure": "births", "value": births, "status": status})
+        rows.append({"zone_code": code, "measure": "apl_gp", "period": "2023", "value": -0.0 if i == 3 else 1 + (i % 5) / 3})
+        if i != 4:  # commune 4: an APL without its weight
+            rows.append({"zone_code": code, "measure": "apl_gp_standardised_population", "period": "2023",
+                         "value": 100.0 + i})
+        if i != 8:
+            rows.append({"zone_code": code, "measure": "households", "value": float(i % 13)})
+        if code.startswith("17") and i % 3 == 0:
+            for age in ("0-4", "65-69"):
+                rows.append({"zone_code": code, "measure": "deaths", "period": "2019-2023", "age": age,
+                             "value": float(1 + i % 4), "source": "décès"})
+    if repeated:
+        rows.append({"zone_code": codes[1], "measure": "births", "value": 2.5, "source": "second"})
+        rows.append({"zone_code": codes[2], "measure": "births", "status": "secret", "source": "second"})
+    return make(rows)
+
+
+@pytest.mark.parametrize(("repeated", "block_cells", "from_rows"), [
+    (False, None, 2 * 700),  # total and weight of every cell of the communes of 17 and 79
+    (True, None, 0),  # two rows in a cell: the level counted as any other
+    (True, 500, 2 * 600),  # one key per block: births counted, the other keys taken from rows
+])
+def test_commune_cells_taken_from_their_rows_are_the_sums(monkeypatch, repeated, block_cells, from_rows):
+    """Where each zone has one member (communes) and each cell one row at most, a cell's sums
+    are taken from its row, not counted: the result is the general one, to the sign of zeros
+    and the reports' order."""
+    from cls_analysis.indicators.national import NationalZones
+
+    obs = _commune_rows(repeated=repeated)
+    zones = NationalZones(regions=["75"])
+    if block_cells:
+        monkeypatch.setattr(observations, "_BLOCK_CELLS", block_cells)
+    taken = []
+    plus_zero = observations._plus_zero
+    monkeypatch.setattr(observations, "_plus_zero", lambda values: taken.append(len(values)) or plus_zero(values))
+    fast = observations.aggregate(obs, zones, sort=False)
+    assert sum(taken) >= from_rows and (sum(taken) > 0) == (from_rows > 0)
+    general = observations._cell_sums
+    monkeypatch.setattr(observations, "_cell_sums", lambda *a, **k: general(*a, **{**k, "singletons": False}))
+    counted = observations.aggregate(obs, zones, sort=False)
+
+    pd.testing.assert_frame_equal(fast, counted, check_exact=True)
+    assert (np.signbit(fast["value"]) == np.signbit(counted["value"])).all()
+    for name in ("secret_partial", "incomplete"):
+        pd.testing.assert_frame_equal(pd.DataFrame(fast.attrs[name]), pd.DataFrame(counted.attrs[name]))
+    communes = fast.loc[fast["zone_type"] == "commune"].set_index(["measure", "zone_code"])
+    assert communes.loc[("deaths", "79005"), "status"].unique().tolist() == ["missing"]  # 79 not covered
+    codes = obs["zone_code"].cat.categories
+    if repeated:
+        assert communes.loc[("births", codes[1]), "value"] == 1.25 + 2.5
+        assert pd.DataFrame(fast.attrs["secret_partial"]).query("zone_type == 'commune'")["zone_code"].tolist() == [codes[2]]
+
+
+def test_converted_rows_are_those_of_to_cog():
+    """The commune rows aggregate uses are taken from the observations and the conversions
+    (renamed, merged, unknown communes), never from the whole converted table: the same rows,
+    in the same order, with the same categories, as those of ``to_cog``."""
+    old = make([
+        {"zone_code": "17001", "measure": "births", "value": 3.0, "cog": 2024},
+        {"zone_code": "17123", "measure": "births", "value": 4.0, "cog": 2024},
+        {"zone_code": "17001", "measure": "median_income", "value": 21000.0, "cog": 2024},
+        {"zone_code": "17123", "measure": "median_income", "value": 22000.0, "cog": 2024},
+        {"zone_code": "17144", "measure": "births", "value": 5.0, "cog": 2024, "source": "other"},
+        {"zone_code": "17999", "measure": "births", "value": 5.0, "cog": 2024},
+        {"zone_code": "17026", "measure": "births", "value": 1.0, "cog": 2024},
+        {"zone_code": "17008", "measure": "births", "value": 2.0},
+        {"zone_type": "departement", "zone_code": "17", "measure": "births", "value": 9.0},
+    ])
+    geography = Geography.embedded()
+    selections = [lambda f: observations._is_in(f["measure"], ["births"]), lambda f: None]
+    for obs in (old, observations.as_text(old)):  # categoricals, or plain text (labels of the rows)
+        is_commune = np.asarray(obs["zone_type"] == "commune")
+        for among in (None, is_commune):
+            converted = observations.to_cog(obs if among is None else obs.loc[among], geography)
+            assert converted.attrs["unknown_codes"] == ["17999"] and len(converted.attrs["converted_codes"]) == 3
+            conversion = observations._Conversion(obs, geography, None)
+            for select in selections:
+                rows = conversion.rows(obs, select, observations.COLUMNS[:-1], among=among)
+                mask = select(converted)
+                expected = (converted if mask is None else converted.loc[mask]).drop(columns="cog")
+                pd.testing.assert_frame_equal(rows, expected.reset_index(drop=True), check_exact=True)
+                for column in observations.TEXT_COLUMNS:
+                    assert list(rows[column].cat.categories) == list(expected[column].cat.categories), column
+    births = observations._Conversion(old, geography, None).rows(old, selections[0])
+    # 17001 and 17123 merged into 17397, 17144 into 17026; 17999 unknown; 17008 and 17 as they are
+    assert dict(zip(births["zone_code"].astype(str), births["value"], strict=True)) == {
+        "17008": 2.0, "17": 9.0, "17026": 6.0, "17397": 7.0}
+
+
+def test_weighted_mean_without_its_weight_measure_is_missing(territory):
+    obs = make([{"zone_code": c, "measure": "apl_gp", "period": "2023", "value": 2.0} for c in TWO])
+    out = observations.aggregate(obs, territory)
+    assert set(out["status"]) == {"missing"} and out["value"].isna().all()
