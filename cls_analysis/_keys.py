@@ -13,10 +13,27 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["compact", "factorize", "factorize_keys", "repeated_rows"]
+__all__ = [
+    "among",
+    "compact",
+    "countable",
+    "factorize",
+    "factorize_keys",
+    "in_order_of_appearance",
+    "positions",
+    "repeated_rows",
+    "used_codes",
+]
 
-#: Rows handled at once where an array of every row's position is not needed.
-_CHUNK = 1 << 20
+
+def countable(size: int, n: int) -> bool:
+    """Whether integer keys below ``size``, for ``n`` rows, are few enough to be counted
+    (``bincount``, lookup arrays) rather than sorted or hashed.
+
+    >>> countable(1_000, 10), countable(10**12, 10)
+    (True, False)
+    """
+    return size <= 4 * n + (1 << 20)
 
 
 def factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -42,13 +59,85 @@ def compact(codes: np.ndarray, size: int) -> tuple[np.ndarray, int]:
     ([1, 0, 1, -1], 2)
     """
     codes = np.asarray(codes, dtype=np.int64)
-    if not len(codes):
-        return codes, 0
-    used = np.bincount(codes[codes >= 0], minlength=size) > 0
-    if used.all():
+    used = np.bincount(codes + 1, minlength=size + 1) > 0  # shifted: 0 counts the missing
+    if used[1:].all():
         return codes, size
-    number = np.append(np.cumsum(used) - 1, -1)  # last: code -1 stays -1
-    return number[codes], int(used.sum())
+    used[0] = True
+    number = np.cumsum(used) - 2  # shifted code → new code, -1 for missing
+    return number[codes + 1], int(used[1:].sum())
+
+
+def used_codes(codes: np.ndarray, size: int) -> np.ndarray:
+    """The codes (of ``size`` labels) that occur, in increasing order; missing (-1) left out.
+
+    >>> used_codes(np.array([3, -1, 0, 3]), 5).tolist()
+    [0, 3]
+    """
+    return np.flatnonzero(np.bincount(np.asarray(codes) + 1, minlength=size + 1)[1:])
+
+
+def among(codes: np.ndarray, labels: np.ndarray, wanted) -> np.ndarray:
+    """Rows whose label (given by ``codes`` into ``labels``) is one of ``wanted``; missing: no.
+
+    >>> among(np.array([0, 1, -1, 2]), np.array(["ok", "secret", "zero"]), ["ok", "zero"]).tolist()
+    [True, False, False, True]
+    """
+    hit = np.isin(np.asarray(labels).astype(str), list(wanted))
+    return np.append(hit, False)[codes]
+
+
+def positions(wanted: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Position of each ``wanted`` integer key in ``keys`` (distinct), -1 where absent.
+
+    Combined keys are bounded integers: when they are few enough, a lookup array replaces
+    hashing (millions of rows matched in milliseconds).
+
+    >>> positions(np.array([5, 2, 9]), np.array([2, 5, 7])).tolist()
+    [1, 0, -1]
+    """
+    wanted, keys = np.asarray(wanted, dtype=np.int64), np.asarray(keys, dtype=np.int64)
+    if not len(keys) or not len(wanted):
+        return np.full(len(wanted), -1, dtype=np.int64)
+    low = min(int(keys.min()), int(wanted.min()))
+    high = max(int(keys.max()), int(wanted.max()))
+    if low < 0 or not countable(high + 1, len(keys) + len(wanted)):
+        return pd.Index(keys).get_indexer(wanted)
+    lookup = np.full(high + 1, -1, dtype=np.int64)
+    lookup[keys] = np.arange(len(keys))
+    return lookup[wanted]
+
+
+def first_rows(codes: np.ndarray, size: int) -> np.ndarray:
+    """The first row of each code in ``range(size)`` (``len(codes)`` for codes absent).
+
+    >>> first_rows(np.array([2, 0, 2, 0]), 3).tolist()
+    [1, 4, 0]
+    """
+    first = np.full(size, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
+    return first
+
+
+def in_order_of_appearance(combined: np.ndarray, size: int) -> np.ndarray:
+    """Renumber integer keys ``0, 1, …`` in the order of their first row (as
+    :func:`pandas.factorize`). Keys below ``size`` and few enough are counted, not hashed.
+
+    >>> in_order_of_appearance(np.array([7, 3, 7, 0, 3]), 8).tolist()
+    [0, 1, 0, 2, 1]
+    """
+    n = len(combined)
+    if n == 0 or not countable(size, n):
+        return pd.factorize(combined)[0].astype(np.int64, copy=False)
+    first = first_rows(combined, size)
+    present = np.flatnonzero(first < n)
+    # the first rows are distinct positions in range(n): marking them sorts them
+    key_at = np.empty(n, dtype=np.int64)
+    key_at[first[present]] = present
+    marked = np.zeros(n, dtype=bool)
+    marked[first[present]] = True
+    number = np.empty(size, dtype=np.int64)
+    number[key_at[marked]] = np.arange(len(present), dtype=np.int64)
+    return number[combined]
 
 
 def factorize_keys(rows: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
@@ -71,12 +160,7 @@ def factorize_keys(rows: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarr
         uniques, inverse = np.unique(combined, return_inverse=True)
         n_keys = len(uniques)
     inverse = inverse.astype(np.int64, copy=False)
-    first = np.zeros(n_keys, dtype=np.int64)
-    # the first row of each key: positions written from the last to the first, a chunk at a time
-    for stop in range(len(inverse), 0, -_CHUNK):
-        start = max(stop - _CHUNK, 0)
-        first[inverse[start:stop][::-1]] = np.arange(stop - 1, start - 1, -1)
-    frame = rows.iloc[first][list(columns)].reset_index(drop=True)
+    frame = rows.iloc[first_rows(inverse, n_keys)][list(columns)].reset_index(drop=True)
     return inverse, frame
 
 
@@ -89,15 +173,14 @@ def _combined_keys(rows: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarr
     which keeps their order) whenever the next column would make them too large to count:
     same order, same equalities, small integers.
     """
-    limit = 4 * len(rows) + (1 << 20)
     coded = [factorize(rows[column]) for column in columns]
-    if any(len(codes) and codes.min() < 0 for codes, _ in coded):
-        limit = None  # missing values: the mixed radix as it is
+    # missing values: the mixed radix as it is
+    renumber = not any(len(codes) and codes.min() < 0 for codes, _ in coded)
     combined = np.zeros(len(rows), dtype=np.int64)
     size = 1
     for codes, uniques in coded:
         radix = len(uniques) + 1
-        if limit is not None and size * radix > limit and size > 1:
+        if renumber and not countable(size * radix, len(rows)) and size > 1:
             combined, size = _renumber(combined, size)
         combined *= radix  # in place: millions of rows
         combined += codes
@@ -115,7 +198,7 @@ def _renumber(combined: np.ndarray, size: int) -> tuple[np.ndarray, int]:
 
 def _dense(combined: np.ndarray, size: int) -> bool:
     """Whether integer keys are few enough to be counted (``bincount``) rather than hashed."""
-    return bool(len(combined)) and size <= 4 * len(combined) + (1 << 20) and combined.min() >= 0
+    return bool(len(combined)) and countable(size, len(combined)) and combined.min() >= 0
 
 
 def repeated_rows(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:

@@ -67,7 +67,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandas.core.dtypes.cast import coerce_indexer_dtype
 
-from cls_analysis._keys import factorize, factorize_keys, repeated_rows
+from cls_analysis._keys import among, factorize, factorize_keys, repeated_rows
 from cls_analysis.errors import ClsAnalysisError, FileFormatError, describe_rows
 from cls_analysis.geo.codes import PLM_COMMUNES, departement_of_commune
 from cls_analysis.sources import measures as _measures
@@ -822,10 +822,10 @@ class _Prepared:
         self.key_sparse = np.array([rules[m][2] for m in key_measures], dtype=bool)
         self.member_codes, self.members = factorize(rows["zone_code"])
         status_codes, status_uniques = factorize(rows["status"])
-        usable = _flag(status_codes, status_uniques, ["ok", "zero"])
+        usable = among(status_codes, status_uniques, ["ok", "zero"])
         weighted_rows, weight, unusable = _weights(rows, rules)
         usable[weighted_rows] &= ~unusable
-        self.kind = _flag(status_codes, status_uniques, ["secret"]).astype(np.int8)  # secret: never usable
+        self.kind = among(status_codes, status_uniques, ["secret"]).astype(np.int8)  # secret: never usable
         self.kind[usable] = _USABLE
         value = rows["value"].to_numpy(dtype=float)
         self.total = np.nan_to_num(value)  # a new array: value × weight where usable, else 0
@@ -942,7 +942,7 @@ def _weights(rows: pd.DataFrame, rules: dict) -> tuple[np.ndarray, np.ndarray, n
     weight_rows = involved[weights][first][np.clip(found, 0, None)]
     status_codes, status_uniques = factorize(rows["status"])
     w_value = rows["value"].to_numpy(dtype=float)[weight_rows]
-    w_ok = _flag(status_codes[weight_rows], status_uniques, ["ok", "zero"])
+    w_ok = among(status_codes[weight_rows], status_uniques, ["ok", "zero"])
     unusable = (found < 0) | ~w_ok | np.isnan(w_value)
     return mean_rows, np.where(unusable, 0.0, w_value), unusable
 
@@ -1271,12 +1271,6 @@ def repeated_keys(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     [True, True, False]
     """
     return repeated_rows(frame, columns)
-
-
-def _flag(codes: np.ndarray, uniques: np.ndarray, wanted: Sequence[str]) -> np.ndarray:
-    """Rows whose value (given by codes into uniques) is one of ``wanted``."""
-    hit = np.append(np.isin(uniques.astype(str), list(wanted)), False)  # last: code -1 (missing)
-    return hit[codes]
 
 
 def _factorize_keys(rows: pd.DataFrame, columns: Sequence[str] = _KEY) -> tuple[np.ndarray, pd.DataFrame]:

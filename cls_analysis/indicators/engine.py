@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cls_analysis import stats
-from cls_analysis._keys import factorize
+from cls_analysis._keys import factorize, positions, used_codes
 from cls_analysis._parallel import can_fork, free_processors, run_forked
 from cls_analysis.errors import ClsAnalysisError
 from cls_analysis.indicators.catalogue import load_catalogue
@@ -42,7 +42,6 @@ from cls_analysis.indicators.select import (
     finest_partition,
     match_denominator_period,
     period_bounds,
-    positions,
     select_values,
     shared_codes,
 )
@@ -140,7 +139,7 @@ class _ZoneTable:
 
     def parents(self, zones: pd.DataFrame, level: str) -> np.ndarray:
         """For each zone finer than ``level``, the ``level`` zone holding most of its communes
-        (-1 for the others)."""
+        (at equal numbers, the one of its first commune listed in ``zones``); -1 for the others."""
         member_zone = self.ids(zones["zone_type"], zones["zone_code"])
         commune = zones["commune"].astype(str).to_numpy(dtype=object)
         is_level = self.type[np.clip(member_zone, 0, None)] == level
@@ -152,7 +151,7 @@ class _ZoneTable:
         parent = level_of.reindex(commune[finer]).to_numpy()
         pairs = pd.DataFrame({"zone": member_zone[finer], "parent": parent}).dropna()
         counts = pairs.groupby(["zone", "parent"], sort=False).size().rename("n").reset_index()
-        counts = counts.sort_values("n", ascending=False).drop_duplicates("zone")
+        counts = counts.sort_values("n", ascending=False, kind="stable").drop_duplicates("zone")
         out = np.full(self.size, -1, dtype=np.int64)
         out[counts["zone"].to_numpy(dtype=np.int64)] = counts["parent"].to_numpy(dtype=np.int64)
         return out
@@ -473,8 +472,7 @@ def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = 
 def _labels(column: pd.Series) -> list[str]:
     """The distinct values of a column, as text (by codes: free for categoricals)."""
     codes, labels = factorize(column)
-    used = np.bincount(codes[codes >= 0], minlength=len(labels)) > 0
-    return [str(label) for label in labels[used]]
+    return [str(label) for label in labels[used_codes(codes, len(labels))]]
 
 
 def _relabel(ages: pd.Series, relabel: dict[str, str]) -> pd.Series:
@@ -588,6 +586,38 @@ _OK, _MISSING, _ZERO, _SUPPRESSED = range(4)
 _NUMBERS = ["numerator", "denominator", "value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998"]
 _TEXTS = ["period", "statistic", "method", "note"]
 _RULE_STATEMENT = re.compile("NA|not shown|suppress", re.IGNORECASE)
+#: The notes, in French, of the rules under which :mod:`cls_analysis.stats` gives no value
+#: (the statements it writes in ``statistic`` are PHEindicatormethods' own, in English).
+_LIFE_TABLE_NOTES = {
+    "bands": "espérance de vie non calculée : les 20 tranches d'âge de la table (0, 1-4, 5-9… 90+) "
+             "ne sont pas toutes présentes",
+    "pop": "espérance de vie non calculée : population nulle ou inconnue dans une tranche d'âge",
+    "deaths": "espérance de vie non calculée : plus de décès que d'habitants dans une tranche d'âge",
+    "small": "espérance de vie non calculée : population totale de {population} habitants ou moins",
+    "last": "espérance de vie non calculée : aucun décès dans la tranche des 90 ans et plus",
+    "wide": "espérance de vie non diffusée : intervalle de confiance à 95 % de plus de {width} ans",
+}
+
+
+def _rule_note(statement: str) -> str:
+    """The French note for a statistic's statement that it gives no value.
+
+    >>> _rule_note("dsr NA for total count < 10")
+    'taux standardisé non calculé : moins de 10 événements au total'
+    >>> _rule_note("life expectancy NA for total population <= 5000")
+    'espérance de vie non calculée : population totale de 5\u202f000 habitants ou moins'
+    """
+    from babel.numbers import format_decimal
+
+    from cls_analysis.stats.life_expectancy import MAX_CI_WIDTH, MIN_TOTAL_POPULATION, REASONS
+
+    if found := re.fullmatch(r"dsr NA for total count < (\S+)", statement):
+        return f"taux standardisé non calculé : moins de {found[1]} événements au total"
+    for key, reason in REASONS.items():
+        if statement == reason:
+            return _LIFE_TABLE_NOTES[key].format(population=format_decimal(MIN_TOTAL_POPULATION, locale="fr_FR"),
+                                                 width=MAX_CI_WIDTH)
+    return f"valeur non calculée (règle de la méthode : {statement})"
 
 
 def _statuses(out: pd.DataFrame, ind: dict) -> dict[str, np.ndarray]:
@@ -618,10 +648,11 @@ def _statuses(out: pd.DataFrame, ind: dict) -> dict[str, np.ndarray]:
     status = np.where(has_value, _OK, _MISSING).astype(np.int8)
     # a rule of the statistic left the value out (a DSR below 10 events): said in the note
     codes, uniques = pd.factorize(part["statistic"])
-    said = [str(u) for u in uniques] + ["nan"]  # code -1: no statistic, read as text "nan"
-    states = np.array([bool(_RULE_STATEMENT.search(u)) for u in said])
+    states = np.array([bool(_RULE_STATEMENT.search(str(u))) for u in uniques] + [False])  # -1: no statistic
     rule = ~has_value & ~secret & states[codes] & (note == "")
-    note[rule] = np.asarray(said, dtype=object)[codes[rule]]
+    notes = np.array([_rule_note(str(u)) if state else "" for u, state in zip(uniques, states, strict=False)] + [""],
+                     dtype=object)
+    note[rule] = notes[codes[rule]]
     status[has_value & (numerator == 0)] = _ZERO
     status[secret] = _SUPPRESSED
     note[secret] = "secret statistique du producteur"

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from cls_analysis._keys import factorize
+from cls_analysis._keys import among, countable, factorize, used_codes
 from cls_analysis.stats._groups import group_rows
 from cls_analysis.stats.ages import age_interval
 
@@ -27,7 +27,6 @@ __all__ = [
     "grouped_sums",
     "match_denominator_period",
     "period_bounds",
-    "positions",
     "scope_labels",
     "select_values",
     "shared_codes",
@@ -190,13 +189,13 @@ def select_values(
         if code < 0 or str(measure_labels[code]) not in measures:
             continue
         in_measure = measure_codes == code
-        present = sex_labels[_used(sex_codes[in_measure], len(sex_labels))]
+        present = sex_labels[used_codes(sex_codes[in_measure], len(sex_labels))]
         if by_sex or sex != "all":
             sexes = ["M", "F"] if sex == "all" else [sex]
         else:
             sexes = ["all"] if "all" in present else ["M", "F"]
-        in_measure &= _among(sex_codes, np.isin(sex_labels, sexes))
-        labels = [str(lab) for lab in age_labels[_used(age_codes[in_measure], len(age_labels))]]
+        in_measure &= among(sex_codes, sex_labels, sexes)
+        labels = [str(lab) for lab in age_labels[used_codes(age_codes[in_measure], len(age_labels))]]
         if bands is None:
             if by_age:
                 # standardisation: the finest bands of the range, without overlaps; events may
@@ -208,22 +207,12 @@ def select_values(
                     bands = scope_labels(labels)
             if not bands:
                 continue
-        keep |= in_measure & _among(age_codes, np.isin(age_labels, list(bands)))
+        keep |= in_measure & among(age_codes, age_labels, bands)
     if not keep.any():
         return pd.DataFrame(columns=[*group, "value", "n_ok", "n_secret"])
     rows = np.flatnonzero(keep)
     chosen = pd.DataFrame({c: zobs[c].array.take(rows) for c in [*group, "value", "status"]})
     return grouped_sums(chosen, group)
-
-
-def _used(codes: np.ndarray, size: int) -> np.ndarray:
-    """The codes (of ``size`` labels) that occur, in order; missing (-1) left out."""
-    return np.flatnonzero(np.bincount(codes[codes >= 0], minlength=size) > 0)
-
-
-def _among(codes: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-    """Rows whose code's label is chosen (``chosen``: one flag per label); missing: no."""
-    return np.append(chosen, False)[codes]
 
 
 def shared_codes(frames: Sequence[pd.DataFrame], columns: Sequence[str]) -> list[np.ndarray]:
@@ -257,27 +246,6 @@ def shared_codes(frames: Sequence[pd.DataFrame], columns: Sequence[str]) -> list
     return keys
 
 
-def positions(wanted: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Position of each ``wanted`` integer key in ``keys`` (distinct), -1 where absent.
-
-    Keys of :func:`shared_codes` are bounded integers: when they are few enough, a lookup
-    array replaces hashing (millions of rows matched in milliseconds).
-
-    >>> positions(np.array([5, 2, 9]), np.array([2, 5, 7])).tolist()
-    [1, 0, -1]
-    """
-    wanted, keys = np.asarray(wanted, dtype=np.int64), np.asarray(keys, dtype=np.int64)
-    if not len(keys) or not len(wanted):
-        return np.full(len(wanted), -1, dtype=np.int64)
-    low = min(int(keys.min()), int(wanted.min()))
-    high = max(int(keys.max()), int(wanted.max()))
-    if low < 0 or high > 4 * (len(keys) + len(wanted)) + (1 << 22):
-        return pd.Index(keys).get_indexer(wanted)
-    lookup = np.full(high + 1, -1, dtype=np.int64)
-    lookup[keys] = np.arange(len(keys))
-    return lookup[wanted]
-
-
 def _column_codes(columns: Sequence[pd.Series]) -> tuple[list[np.ndarray], int]:
     """Codes of one column in several frames, equal where the values are, and their range.
 
@@ -288,7 +256,7 @@ def _column_codes(columns: Sequence[pd.Series]) -> tuple[list[np.ndarray], int]:
     if all(c.dtype.kind in "iu" for c in columns):
         high = max((int(c.max()) for c in columns if len(c)), default=-1)
         low = min((int(c.min()) for c in columns if len(c)), default=0)
-        if low >= 0 and high < 4 * sum(len(c) for c in columns) + (1 << 20):
+        if low >= 0 and countable(high + 1, sum(len(c) for c in columns)):
             return [c.to_numpy(dtype=np.int64) for c in columns], high + 1
     coded = []
     for values in columns:

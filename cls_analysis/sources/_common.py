@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cls_analysis._io import require_file
-from cls_analysis._keys import factorize, factorize_keys
+from cls_analysis._keys import countable, factorize, factorize_keys
 from cls_analysis.errors import ClsAnalysisError, CodeError, FileFormatError, describe_rows
 from cls_analysis.geo.codes import normalize_commune_codes
 from cls_analysis.sources import measures as _measures
@@ -787,7 +787,9 @@ def _count_pairs(first: pd.Series, second: pd.Series) -> int:
         return int(pd.DataFrame({"a": first, "b": second}).drop_duplicates().shape[0])
     size = len(second.cat.categories) + 1
     key = (first.cat.codes.to_numpy().astype(np.int64) + 1) * size + second.cat.codes.to_numpy() + 1
-    return int(np.count_nonzero(np.bincount(key))) if size * (len(first.cat.categories) + 1) < 4 * len(key) + 1_000_000 else len(pd.unique(key))
+    if countable(size * (len(first.cat.categories) + 1), len(key)):
+        return int(np.count_nonzero(np.bincount(key)))
+    return len(pd.unique(key))
 
 
 def _check_codes(obs: pd.DataFrame, report: SourceReport) -> None:

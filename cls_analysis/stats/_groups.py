@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cls_analysis._keys import compact
+from cls_analysis._keys import compact, countable, in_order_of_appearance
 from cls_analysis.errors import describe_rows
 from cls_analysis.stats._validate import StatsInputError
 
@@ -53,7 +53,7 @@ def _factorize_column(df: pd.DataFrame, col: str, arg: str) -> tuple[np.ndarray,
     values = df[col]
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes, size = compact(values.cat.codes.to_numpy(), len(values.cat.categories))
-    elif values.dtype.kind in "iu" and len(values) and 0 <= values.min() and values.max() < 4 * len(values) + (1 << 20):
+    elif values.dtype.kind in "iu" and len(values) and 0 <= values.min() and countable(int(values.max()) + 1, len(values)):
         codes = values.to_numpy(dtype=np.int64)
         size = int(codes.max()) + 1
     else:
@@ -67,29 +67,6 @@ def _factorize_column(df: pd.DataFrame, col: str, arg: str) -> tuple[np.ndarray,
             "retirez ces lignes."
         )
     return codes, size
-
-
-def _in_order_of_appearance(combined: np.ndarray, size: int) -> np.ndarray:
-    """Renumber integer keys ``0, 1, …`` in the order of their first row (as
-    :func:`pandas.factorize`). Keys below ``size`` and few enough are counted, not hashed.
-
-    >>> _in_order_of_appearance(np.array([7, 3, 7, 0, 3]), 8).tolist()
-    [0, 1, 0, 2, 1]
-    """
-    n = len(combined)
-    if n == 0 or size > 4 * n + (1 << 20):
-        return pd.factorize(combined)[0].astype(np.int64, copy=False)
-    first = np.full(size, n, dtype=np.int64)
-    np.minimum.at(first, combined, np.arange(n, dtype=np.int64))
-    present = np.flatnonzero(first < n)
-    # the first rows are distinct positions in range(n): marking them sorts them
-    key_at = np.empty(n, dtype=np.int64)
-    key_at[first[present]] = present
-    marked = np.zeros(n, dtype=bool)
-    marked[first[present]] = True
-    number = np.empty(size, dtype=np.int64)
-    number[key_at[marked]] = np.arange(len(present), dtype=np.int64)
-    return number[combined]
 
 
 def group_rows(df: pd.DataFrame, by: list[str], arg: str = "by") -> Groups:
@@ -107,7 +84,7 @@ def group_rows(df: pd.DataFrame, by: list[str], arg: str = "by") -> Groups:
             codes = pd.factorize(codes)[0].astype(np.int64)
             size = int(codes.max(initial=-1)) + 1
         codes, size = codes * more_size + more, size * more_size
-    codes = _in_order_of_appearance(codes, size)
+    codes = in_order_of_appearance(codes, size)
     first = first_occurrence(codes)
     keys = pd.DataFrame({c: df[c].take(first).reset_index(drop=True) for c in by})
     return Groups(codes, keys)

@@ -262,3 +262,17 @@ def test_indicators_a_dead_process_left_are_computed_here(setup, monkeypatch):
 
     monkeypatch.setattr(engine, "_indicator_part", dying)
     pd.testing.assert_frame_equal(compute_zone_results(zobs, zones, indicators=_INDICATORS, workers=2), results)
+
+
+def test_a_value_left_out_by_a_method_rule_says_why_in_french():
+    """A DSR of a commune without any death is not computed (PHE: under 10 events): the note
+    users read in the annex says so in French, not in PHE's English statement."""
+    zones = make_zones()
+    obs = commune_observations()
+    none = (obs["zone_code"] == COMMUNES[0]) & (obs["measure"] == "deaths")
+    obs.loc[none, ["value", "status"]] = [0.0, "zero"]
+    results = compute_zone_results(to_zones(obs, zones), zones, indicators=["mort_generale_tsm", "esperance_vie_m"])
+    row = pick(results, "mort_generale_tsm", "commune", COMMUNES[0])
+    assert np.isnan(row["value"]) and row["status"] == "missing"
+    assert row["note"] == "taux standardisé non calculé : moins de 10 événements au total"
+    assert not results["note"].str.contains(r"\bNA\b|life expectancy|dsr ", regex=True).any()

@@ -57,7 +57,7 @@ def test_shared_codes_match_rows_across_tables_with_different_categories():
 
 
 def test_positions_by_lookup_and_by_hashing_agree():
-    from cls_analysis.indicators.select import positions
+    from cls_analysis._keys import positions
 
     rng = np.random.default_rng(3)
     keys = rng.choice(50_000, 20_000, replace=False)
