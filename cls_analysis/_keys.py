@@ -124,10 +124,14 @@ def in_order_of_appearance(combined: np.ndarray, size: int) -> np.ndarray:
 
     >>> in_order_of_appearance(np.array([7, 3, 7, 0, 3]), 8).tolist()
     [0, 1, 0, 2, 1]
+    >>> in_order_of_appearance(np.array([7, 3, 0]), 8).tolist()  # distinct keys: the rows' order
+    [0, 1, 2]
     """
     n = len(combined)
     if n == 0 or not countable(size, n):
         return pd.factorize(combined)[0].astype(np.int64, copy=False)
+    if np.bincount(combined, minlength=size).max() <= 1:  # every row its own key: already in order
+        return np.arange(n, dtype=np.int64)
     first = first_rows(combined, size)
     present = np.flatnonzero(first < n)
     # the first rows are distinct positions in range(n): marking them sorts them

@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cls_analysis import stats
-from cls_analysis._keys import factorize, positions, used_codes
+from cls_analysis._keys import countable, factorize, positions, used_codes
 from cls_analysis._parallel import can_fork, free_processors, run_forked
 from cls_analysis.errors import ClsAnalysisError
 from cls_analysis.indicators.catalogue import load_catalogue
@@ -201,6 +201,7 @@ class _Context:
     within: list[np.ndarray] = field(default_factory=list)  # secondary suppression: parent of each zone, by type
     parents: dict[str, np.ndarray] = field(default_factory=dict)  # comparisons: parent of each zone, by level
     selections: dict = field(default_factory=dict)
+    grids: dict = field(default_factory=dict)  # populations by band matched to events' periods (kept)
     distinct: dict = field(default_factory=dict)
 
     @property
@@ -442,31 +443,82 @@ def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = 
     if num.empty or den.empty:
         return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
     # every band of the denominator, with the zone's events (0 where the band has none)
-    periods = {p: match_denominator_period(p, sorted(den["period"].unique())) for p in num["period"].unique()}
-    blocks = []
-    for period, match in periods.items():
-        if match is None:
-            continue
-        den_period, factor = match
-        block = den.loc[np.asarray(den["period"] == den_period, dtype=bool)]
-        block = block.assign(period=pd.Categorical.from_codes(np.zeros(len(block), dtype=np.int8), categories=[period]),
-                             value=block["value"] * factor)
-        blocks.append(block)
-    if not blocks:
+    available = sorted(den["period"].unique())
+    periods = tuple((p, *match) for p in num["period"].unique()
+                    if (match := match_denominator_period(p, available)) is not None)
+    if not periods:
         return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
-    grid = _stack(blocks).rename(columns={"value": "n"})
-    grid_zone, event_zone = shared_codes([grid, num], KEYS)
-    grid = grid.loc[positions(grid_zone, np.unique(event_zone)) >= 0].reset_index(drop=True)
-    grid_key, event_key = shared_codes([grid, num], [*KEYS, *extra])
-    position = positions(grid_key, event_key)
-    found = position >= 0
-    safe = np.clip(position, 0, None)
-    events = num["value"].to_numpy(dtype=float)[safe]
-    grid["x"] = np.where(found & ~np.isnan(events), events, 0.0)
-    # cells withheld by the producer, among the events or the population of the band
-    event_secret = num["n_secret"].to_numpy(dtype=float)[safe]
-    grid["n_secret"] = np.where(found, event_secret, 0.0) + grid["n_secret"].to_numpy(dtype=float)
-    return grid[[*KEYS, *extra, "n", "x", "n_secret"]]
+    key = (tuple(den_m), ind["sex"], by_sex, tuple(bands), periods)
+    if key not in ctx.grids:
+        ctx.grids[key] = _AgeGrid(den, periods, extra, ctx.table.size)
+    return ctx.grids[key].paired(num)
+
+
+class _AgeGrid:
+    """The population of every zone by band (and sex), for the periods of some events: each
+    event period gets the population of its matching period (times the years it spans).
+
+    Made once for the standardised indicators sharing a population, with a lookup of its rows
+    by (zone, period, sex, band): an indicator's events are placed in it by integer codes.
+    """
+
+    def __init__(self, den: pd.DataFrame, periods: tuple, extra: Sequence[str], zone_count: int):
+        blocks = []
+        for period, den_period, factor in periods:
+            block = den.loc[np.asarray(den["period"] == den_period, dtype=bool)]
+            block = block.assign(period=pd.Categorical.from_codes(np.zeros(len(block), dtype=np.int8), categories=[period]),
+                                 value=block["value"] * factor)
+            blocks.append(block)
+        self.frame = _stack(blocks).rename(columns={"value": "n"})[[*KEYS, *extra, "n", "n_secret"]]
+        self.extra = list(extra)
+        self.labels = {"period": [p for p, _, _ in periods],
+                       **{c: _labels(self.frame[c]) for c in self.extra}}
+        self.shape = (zone_count, *(len(v) for v in self.labels.values()))
+        self.zone_period, self.cell = self._cells(self.frame)
+        size = int(np.prod(self.shape, dtype=np.int64))
+        self.lookup = None
+        if countable(size, len(self.cell)):
+            self.lookup = np.full(size, -1, dtype=np.int64)
+            self.lookup[self.cell] = np.arange(len(self.cell))
+
+    def _cells(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """(zone, period) and (zone, period, sex, band) of each row in the grid's coding, -1
+        where a value is not in the grid."""
+        codes = []
+        for column in ["period", *self.extra]:
+            found, labels = factorize(frame[column])
+            mine = pd.Index(self.labels[column], dtype=object).get_indexer(labels.astype(str))
+            codes.append(np.append(mine, -1)[found])
+        zone = frame["zone"].to_numpy(dtype=np.int64)
+        zone_period = zone * self.shape[1] + codes[0]
+        zone_period[(zone < 0) | (codes[0] < 0)] = -1
+        cell, outside = zone_period.copy(), zone_period < 0
+        for column_codes, size in zip(codes[1:], self.shape[2:], strict=True):
+            cell = cell * size + column_codes
+            outside |= column_codes < 0
+        cell[outside] = -1
+        return zone_period, cell
+
+    def paired(self, num: pd.DataFrame) -> pd.DataFrame:
+        """The grid rows of the zones and periods having events, with their events ``x`` (0
+        where a band has none) and the withheld cells of either side in ``n_secret``."""
+        zone_period, cell = self._cells(num)
+        has_events = np.zeros(self.shape[0] * self.shape[1], dtype=bool)
+        has_events[zone_period[zone_period >= 0]] = True
+        kept = has_events[self.zone_period]
+        inside = cell >= 0
+        if self.lookup is not None:
+            row = np.where(inside, self.lookup[np.clip(cell, 0, None)], -1)
+        else:
+            row = np.where(inside, pd.Index(self.cell).get_indexer(cell), -1)
+        hit = row >= 0
+        events = num["value"].to_numpy(dtype=float)[hit]
+        x = np.zeros(len(self.cell))
+        x[row[hit]] = np.where(np.isnan(events), 0.0, events)
+        secret = self.frame["n_secret"].to_numpy(dtype=float).copy()
+        secret[row[hit]] += num["n_secret"].to_numpy(dtype=float)[hit]
+        out = self.frame.assign(x=x, n_secret=secret)[[*KEYS, *self.extra, "n", "x", "n_secret"]]
+        return out if kept.all() else out.loc[kept].reset_index(drop=True)
 
 
 def _labels(column: pd.Series) -> list[str]:
@@ -864,10 +916,61 @@ def _compare(res: _Results, table: _ZoneTable, parents_by_level: dict[str, np.nd
 # ---------------------------------------------------------------------------- computing
 #: Passes with this many zones or more share the indicators with a second process by default.
 PARALLEL_MIN_ZONES = 20_000
-#: Relative cost of computing an indicator, by statistic (to share them between processes).
-_COST = {"dsr": 8, "isr": 8, "life_expectancy": 8, "proportion": 2, "crude_rate": 2}
+#: Rough cost of computing an indicator for every zone of France, by statistic, in tenths of a
+#: second (measured on 2 cores): to share the indicators between processes.
+_COST = {"isr": 10, "dsr": 5, "life_expectancy": 5, "proportion": 2, "crude_rate": 2}
+_DEFAULT_COST = 1.5
 #: What a forked process computing indicators needs of its parent (set only while it runs).
 _FORKED: tuple[list[dict], _Context] | None = None
+
+
+def indicator_measures(ind: dict) -> set[str]:
+    """The measures an indicator (a catalogue record) reads: numerator, denominator and the
+    weights of weighted means.
+
+    >>> sorted(indicator_measures({"numerator": "apl_gp", "denominator": None}))
+    ['apl_gp', 'apl_gp_standardised_population']
+    """
+    names = set(_measures(ind["numerator"])) | set(_measures(ind.get("denominator")))
+    return names | {w for m in names if (w := _weight_of(m))}
+
+
+def split_in_two(records: Sequence[dict], measure_cost: dict[str, float] | None = None) -> tuple[list[int], list[int]]:
+    """Positions of the indicators (catalogue records) in two halves of similar cost.
+
+    The cost of an indicator is that of its statistic (:data:`_COST`), plus, with
+    ``measure_cost``, that of the measures it reads that its half does not read yet (a half
+    that aggregates its own observations aggregates each measure once). Costliest first,
+    each goes to the half it makes the least loaded.
+
+    >>> records = [{"statistic": s, "numerator": "deaths", "denominator": "population"}
+    ...            for s in ("isr", "dsr", "proportion", "count")]
+    >>> split_in_two(records)
+    ([0], [1, 2, 3])
+
+    Measures read by both halves are aggregated by both (at the same time, which costs less
+    than one half waiting for the other):
+
+    >>> split_in_two(records, measure_cost={"deaths": 20, "population": 30})
+    ([0], [1, 2, 3])
+    >>> split_in_two(records[:2] + [{"statistic": "count", "numerator": "births"}],
+    ...              measure_cost={"deaths": 2, "population": 3, "births": 9})
+    ([0, 1], [2])
+    """
+    own = [float(_COST.get(r["statistic"], _DEFAULT_COST)) for r in records]
+    needs = [indicator_measures(r) if measure_cost else set() for r in records]
+    cost = measure_cost or {}
+    halves: tuple[list[int], list[int]] = ([], [])
+    held: tuple[set[str], set[str]] = (set(), set())
+    load = [0.0, 0.0]
+    for position in sorted(range(len(records)),
+                           key=lambda i: -(own[i] + sum(cost.get(m, 0.0) for m in needs[i]))):
+        added = [own[position] + sum(cost.get(m, 0.0) for m in needs[position] - held[h]) for h in (0, 1)]
+        half = int(load[1] + added[1] < load[0] + added[0])
+        halves[half].append(position)
+        held[half].update(needs[position])
+        load[half] += added[half]
+    return sorted(halves[0]), sorted(halves[1])
 
 
 def _indicator_part(position: int, ind: dict, ctx: _Context) -> pd.DataFrame | None:
@@ -909,13 +1012,7 @@ def _indicator_parts(records: list[dict], ctx: _Context, workers: int) -> list[p
     global _FORKED
     done: dict[int, pd.DataFrame | None] = {}
     if workers > 1 and len(records) > 1:
-        halves: tuple[list[int], list[int]] = ([], [])
-        load = [0, 0]
-        for position in sorted(range(len(records)), key=lambda i: -_COST.get(records[i]["statistic"], 1)):
-            half = int(load[1] < load[0])
-            halves[half].append(position)
-            load[half] += _COST.get(records[position]["statistic"], 1)
-        mine, theirs = sorted(halves[0]), sorted(halves[1])
+        mine, theirs = split_in_two(records)
         _FORKED = (records, ctx)
         try:
             given, computed = run_forked(_forked_part, theirs, workers - 1,
@@ -931,6 +1028,22 @@ def _indicator_parts(records: list[dict], ctx: _Context, workers: int) -> list[p
 
 
 # ---------------------------------------------------------------------------- entry points
+def selected_catalogue(catalogue: pd.DataFrame | None = None, indicators: Iterable[str] | None = None) -> pd.DataFrame:
+    """The catalogue entries of ``indicators`` (all by default), in catalogue order.
+
+    >>> list(selected_catalogue(indicators=["part_75p", "densite"])["id"])
+    ['densite', 'part_75p']
+    """
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    if indicators is not None:
+        wanted = list(indicators)
+        unknown = sorted(set(wanted) - set(catalogue["id"]))
+        if unknown:
+            raise ClsAnalysisError(f"Indicateurs inconnus du catalogue : {', '.join(unknown)}.")
+        catalogue = catalogue.loc[catalogue["id"].isin(wanted)]
+    return catalogue.reset_index(drop=True)
+
+
 def compute_zone_results(
     zobs: pd.DataFrame,
     zones: pd.DataFrame,
@@ -970,14 +1083,7 @@ def compute_zone_results(
     DataFrame
         The results table (:data:`RESULT_COLUMNS`).
     """
-    catalogue = load_catalogue() if catalogue is None else catalogue
-    if indicators is not None:
-        wanted = list(indicators)
-        unknown = sorted(set(wanted) - set(catalogue["id"]))
-        if unknown:
-            raise ClsAnalysisError(f"Indicateurs inconnus du catalogue : {', '.join(unknown)}.")
-        catalogue = catalogue.loc[catalogue["id"].isin(wanted)]
-    catalogue = catalogue.reset_index(drop=True)
+    catalogue = selected_catalogue(catalogue, indicators)
     if commune_observations is not None:
         # pandas deep-copies ``attrs`` on every operation: the aggregation's report (tables of
         # incomplete zones…) would be copied thousands of times. The engine works without it.
@@ -1042,8 +1148,7 @@ def classified_communes(obs: pd.DataFrame, geography, catalogue: pd.DataFrame | 
 
     catalogue = load_catalogue() if catalogue is None else catalogue
     classify = catalogue.loc[catalogue["statistic"] == "share_below"]
-    needed = {m for value in (*classify["numerator"], *classify["denominator"]) for m in _measures(value)}
-    needed |= {w for m in needed if (w := _weight_of(m))}
+    needed = set().union(*(indicator_measures(ind) for ind in classify.to_dict("records")))
     subset = obs.loc[obs["measure"].isin(needed)] if needed else obs.iloc[:0]
     if subset.empty:
         return None

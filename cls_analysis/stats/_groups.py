@@ -86,7 +86,10 @@ def group_rows(df: pd.DataFrame, by: list[str], arg: str = "by") -> Groups:
         codes, size = codes * more_size + more, size * more_size
     codes = in_order_of_appearance(codes, size)
     first = first_occurrence(codes)
-    keys = pd.DataFrame({c: df[c].take(first).reset_index(drop=True) for c in by})
+    if len(first) == n:  # every row its own group: the keys are the rows (no copy)
+        keys = pd.DataFrame({c: df[c].reset_index(drop=True) for c in by})
+    else:
+        keys = pd.DataFrame({c: df[c].take(first).reset_index(drop=True) for c in by})
     return Groups(codes, keys)
 
 
