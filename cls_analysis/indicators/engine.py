@@ -45,6 +45,7 @@ from cls_analysis.indicators.select import (
     select_values,
     shared_codes,
 )
+from cls_analysis.stats._groups import group_rows
 
 __all__ = ["RESULT_COLUMNS", "classified_communes", "compute", "compute_zone_results"]
 
@@ -123,8 +124,12 @@ class _ZoneTable:
         width = len(code_labels) + 1
         lookup = np.full((len(type_labels) + 1) * width, -1, dtype=np.int32)
         lookup[(t[known] + 1) * width + c[known] + 1] = np.flatnonzero(known)
-        flat = (np.asarray(type_codes, dtype=np.int64) + 1) * width
-        flat += np.asarray(code_codes) + 1
+        # 32-bit arithmetic when the keys fit (tens of millions of rows: half the memory)
+        dtype = np.int32 if len(lookup) < 1 << 31 else np.int64
+        flat = np.asarray(type_codes, dtype=dtype) + 1
+        flat *= width
+        flat += np.asarray(code_codes)
+        flat += 1
         return lookup[flat]
 
     def within(self, zones: pd.DataFrame, parent_type: str) -> np.ndarray:
@@ -170,11 +175,13 @@ class _ByMeasure:
     def __init__(self, zobs: pd.DataFrame, table: _ZoneTable):
         zone = table.ids(zobs["zone_type"], zobs["zone_code"])
         measure = zobs["measure"].astype("category")
-        codes = np.where(zone >= 0, measure.cat.codes.to_numpy(), -1)
+        count = len(measure.cat.categories)
+        codes = np.where(zone >= 0, measure.cat.codes.to_numpy(), -1).astype(np.int16 if count < 1 << 14 else np.int32)
         self._columns = {"zone": zone, "value": zobs["value"].to_numpy(dtype=float),
                          **{c: zobs[c].array for c in ("period", "measure", "sex", "age", "status")}}
         self._order = np.argsort(codes, kind="stable")
-        bounds = np.searchsorted(codes[self._order], np.arange(-1, len(measure.cat.categories) + 1))
+        # where each measure's slice starts in that order (searched in the codes' own type)
+        bounds = np.searchsorted(codes[self._order], np.arange(-1, count + 1, dtype=codes.dtype))
         self._slices = {str(m): (bounds[i + 1], bounds[i + 2]) for i, m in enumerate(measure.cat.categories)
                         if bounds[i + 2] > bounds[i + 1]}
         self._frames: dict[str, pd.DataFrame] = {}
@@ -602,9 +609,12 @@ def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
         result = stats.life_expectancy(pair, deaths="x", n="n", age="age", by=KEYS, confidence=LEVELS)
         result = result.drop(columns=[c for c in result.columns if c == "age"])
     wide = _widen(result, KEYS)
-    secret = pair.groupby(KEYS)["n_secret"].sum().rename("x_secret") if "n_secret" in pair else None
-    if secret is not None:
-        wide = wide.merge(secret.reset_index(), on=KEYS, how="left")
+    if "n_secret" in pair:  # withheld cells among the bands of each zone and period
+        groups = group_rows(pair, KEYS)
+        secret = np.bincount(groups.codes, weights=pair["n_secret"].to_numpy(dtype=float), minlength=groups.size)
+        mine, theirs = shared_codes([wide, groups.keys], KEYS)
+        at = positions(mine, theirs)
+        wide["x_secret"] = np.where(at >= 0, secret[np.clip(at, 0, None)], np.nan)
     return wide
 
 
