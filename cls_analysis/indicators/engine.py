@@ -945,41 +945,21 @@ def indicator_measures(ind: dict) -> set[str]:
     return names | {w for m in names if (w := _weight_of(m))}
 
 
-def split_in_two(records: Sequence[dict], measure_cost: dict[str, float] | None = None) -> tuple[list[int], list[int]]:
-    """Positions of the indicators (catalogue records) in two halves of similar cost.
+def _split_in_two(records: Sequence[dict]) -> tuple[list[int], list[int]]:
+    """Positions of the indicators (catalogue records) in two halves of similar cost
+    (:data:`_COST`): costliest first, each goes to the half it leaves the least loaded.
 
-    The cost of an indicator is that of its statistic (:data:`_COST`), plus, with
-    ``measure_cost``, that of the measures it reads that its half does not read yet (a half
-    that aggregates its own observations aggregates each measure once). Costliest first,
-    each goes to the half it makes the least loaded.
-
-    >>> records = [{"statistic": s, "numerator": "deaths", "denominator": "population"}
-    ...            for s in ("isr", "dsr", "proportion", "count")]
-    >>> split_in_two(records)
-    ([0], [1, 2, 3])
-
-    Measures read by both halves are aggregated by both (at the same time, which costs less
-    than one half waiting for the other):
-
-    >>> split_in_two(records, measure_cost={"deaths": 20, "population": 30})
-    ([0], [1, 2, 3])
-    >>> split_in_two(records[:2] + [{"statistic": "count", "numerator": "births"}],
-    ...              measure_cost={"deaths": 2, "population": 3, "births": 9})
-    ([0, 1], [2])
+    >>> records = [{"statistic": s} for s in ("isr", "dsr", "proportion", "count", "isr")]
+    >>> _split_in_two(records)
+    ([0, 1], [2, 3, 4])
     """
-    own = [float(_COST.get(r["statistic"], _DEFAULT_COST)) for r in records]
-    needs = [indicator_measures(r) if measure_cost else set() for r in records]
-    cost = measure_cost or {}
     halves: tuple[list[int], list[int]] = ([], [])
-    held: tuple[set[str], set[str]] = (set(), set())
     load = [0.0, 0.0]
-    for position in sorted(range(len(records)),
-                           key=lambda i: -(own[i] + sum(cost.get(m, 0.0) for m in needs[i]))):
-        added = [own[position] + sum(cost.get(m, 0.0) for m in needs[position] - held[h]) for h in (0, 1)]
-        half = int(load[1] + added[1] < load[0] + added[0])
+    cost = [float(_COST.get(r["statistic"], _DEFAULT_COST)) for r in records]
+    for position in sorted(range(len(records)), key=lambda i: -cost[i]):
+        half = int(load[1] < load[0])
         halves[half].append(position)
-        held[half].update(needs[position])
-        load[half] += added[half]
+        load[half] += cost[position]
     return sorted(halves[0]), sorted(halves[1])
 
 
@@ -1022,7 +1002,7 @@ def _indicator_parts(records: list[dict], ctx: _Context, workers: int) -> list[p
     global _FORKED
     done: dict[int, pd.DataFrame | None] = {}
     if workers > 1 and len(records) > 1:
-        mine, theirs = split_in_two(records)
+        mine, theirs = _split_in_two(records)
         _FORKED = (records, ctx)
         try:
             given, computed = run_forked(_forked_part, theirs, workers - 1,
