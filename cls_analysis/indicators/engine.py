@@ -97,10 +97,11 @@ class _ZoneTable:
         self.code = unique["zone_code"].astype(str).to_numpy(dtype=object)
         self.name = unique["zone_name"].astype(object).to_numpy(dtype=object)
         self.size = len(unique)
-        type_rank = np.array([_ZONE_ORDER.get(t, len(_ZONE_ORDER)) for t in self.type], dtype=np.int64)
+        #: Rank of each zone's type (territory first… France last), and of each zone in results.
+        self.type_rank = np.array([_ZONE_ORDER.get(t, len(_ZONE_ORDER)) for t in self.type], dtype=np.int64)
         code_rank = pd.factorize(self.code, sort=True)[0]
         self.rank = np.empty(self.size, dtype=np.int64)
-        self.rank[np.lexsort((code_rank, type_rank))] = np.arange(self.size)
+        self.rank[np.lexsort((code_rank, self.type_rank))] = np.arange(self.size)
         #: The zones' type, code and name as text arrays (see :func:`_strings`), made once.
         self.dictionaries = {"zone_type": _dictionary(self.type), "zone_code": _dictionary(self.code),
                              "zone_name": _dictionary(self.name)}
@@ -151,8 +152,7 @@ class _ZoneTable:
         level_of = pd.Series(member_zone[is_level & (member_zone >= 0)],
                              index=commune[is_level & (member_zone >= 0)])
         level_of = level_of[~level_of.index.duplicated(keep="first")]
-        rank = np.array([_ZONE_ORDER.get(t, len(_ZONE_ORDER)) for t in self.type], dtype=np.int64)
-        finer = (member_zone >= 0) & (rank[np.clip(member_zone, 0, None)] < _ZONE_ORDER[level])
+        finer = (member_zone >= 0) & (self.type_rank[np.clip(member_zone, 0, None)] < _ZONE_ORDER[level])
         parent = level_of.reindex(commune[finer]).to_numpy()
         pairs = pd.DataFrame({"zone": member_zone[finer], "parent": parent}).dropna()
         counts = pairs.groupby(["zone", "parent"], sort=False).size().rename("n").reset_index()
@@ -797,8 +797,6 @@ def _strings(codes: np.ndarray, labels: Sequence, *, na_value=np.nan, missing_la
 
 def _dictionary(labels: Sequence):
     """Labels as a pyarrow text array (None, NA: missing), the dictionary of :func:`_strings`."""
-    import pyarrow as pa
-
     return pa.array([None if pd.isna(lab) else str(lab) for lab in labels], type=pa.large_string())
 
 
@@ -934,11 +932,11 @@ _DEFAULT_COST = 1.5
 _FORKED: tuple[list[dict], _Context] | None = None
 
 
-def indicator_measures(ind: dict) -> set[str]:
+def _indicator_measures(ind: dict) -> set[str]:
     """The measures an indicator (a catalogue record) reads: numerator, denominator and the
     weights of weighted means.
 
-    >>> sorted(indicator_measures({"numerator": "apl_gp", "denominator": None}))
+    >>> sorted(_indicator_measures({"numerator": "apl_gp", "denominator": None}))
     ['apl_gp', 'apl_gp_standardised_population']
     """
     names = set(_measures(ind["numerator"])) | set(_measures(ind.get("denominator")))
@@ -1018,10 +1016,10 @@ def _indicator_parts(records: list[dict], ctx: _Context, workers: int) -> list[p
 
 
 # ---------------------------------------------------------------------------- entry points
-def selected_catalogue(catalogue: pd.DataFrame | None = None, indicators: Iterable[str] | None = None) -> pd.DataFrame:
+def _selected_catalogue(catalogue: pd.DataFrame | None = None, indicators: Iterable[str] | None = None) -> pd.DataFrame:
     """The catalogue entries of ``indicators`` (all by default), in catalogue order.
 
-    >>> list(selected_catalogue(indicators=["part_75p", "densite"])["id"])
+    >>> list(_selected_catalogue(indicators=["part_75p", "densite"])["id"])
     ['densite', 'part_75p']
     """
     catalogue = load_catalogue() if catalogue is None else catalogue
@@ -1073,7 +1071,7 @@ def compute_zone_results(
     DataFrame
         The results table (:data:`RESULT_COLUMNS`).
     """
-    catalogue = selected_catalogue(catalogue, indicators)
+    catalogue = _selected_catalogue(catalogue, indicators)
     if commune_observations is not None:
         # pandas deep-copies ``attrs`` on every operation: the aggregation's report (tables of
         # incomplete zones…) would be copied thousands of times. The engine works without it.
@@ -1138,7 +1136,7 @@ def classified_communes(obs: pd.DataFrame, geography, catalogue: pd.DataFrame | 
 
     catalogue = load_catalogue() if catalogue is None else catalogue
     classify = catalogue.loc[catalogue["statistic"] == "share_below"]
-    needed = set().union(*(indicator_measures(ind) for ind in classify.to_dict("records")))
+    needed = set().union(*(_indicator_measures(ind) for ind in classify.to_dict("records")))
     subset = obs.loc[obs["measure"].isin(needed)] if needed else obs.iloc[:0]
     if subset.empty:
         return None

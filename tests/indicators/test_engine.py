@@ -276,3 +276,32 @@ def test_a_value_left_out_by_a_method_rule_says_why_in_french():
     assert np.isnan(row["value"]) and row["status"] == "missing"
     assert row["note"] == "taux standardisé non calculé : moins de 10 événements au total"
     assert not results["note"].str.contains(r"\bNA\b|life expectancy|dsr ", regex=True).any()
+
+
+_STANDARDISED = ["mort_generale_icm", "mort_generale_tsm", "mort_prematuree_icm"]
+
+
+def test_events_placed_in_the_population_grid_by_lookup_or_by_hashing_agree(setup, monkeypatch):
+    """The population grid of standardised indicators finds each event's cell through a lookup
+    array when the cells are few enough, else by hashing: the figures are the same."""
+    zones, zobs, results = setup
+    expected = results.loc[results["indicator"].isin(_STANDARDISED)].reset_index(drop=True)
+    monkeypatch.setattr(engine, "countable", lambda size, n: False)  # every grid looked up by hashing
+    pd.testing.assert_frame_equal(compute_zone_results(zobs, zones, indicators=_STANDARDISED), expected)
+
+
+def test_a_zone_without_any_event_row_gets_no_standardised_figure(setup):
+    """A commune absent from the deaths (not covered by the source) gets no ICM or rate, while
+    the figures of the zones that have death rows do not move."""
+    zones, zobs, results = setup
+    uncovered = (zobs["zone_code"] == COMMUNES[0]) & (zobs["measure"] == "deaths")
+    assert uncovered.any()
+    without = compute_zone_results(zobs.loc[~uncovered], zones, indicators=_STANDARDISED)
+    for indicator in _STANDARDISED:
+        mine = without.loc[without["indicator"] == indicator]
+        assert COMMUNES[0] not in set(mine["zone_code"]), indicator
+        assert COMMUNES[1] in set(mine["zone_code"]), indicator
+        for zone_type, code in [("territory", "T1"), ("departement", "17"), ("france", "FRM")]:
+            before, after = pick(results, indicator, zone_type, code), pick(without, indicator, zone_type, code)
+            assert after["value"] == pytest.approx(before["value"], rel=1e-12), (indicator, code)
+            assert after["lower_ci"] == pytest.approx(before["lower_ci"], rel=1e-12), (indicator, code)
