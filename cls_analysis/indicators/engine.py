@@ -745,38 +745,64 @@ class _Results:
         self.columns["confidence"] = np.where(np.isnan(self.columns["lower_ci"]), np.nan, LEVELS[0])
         self.size = len(self.zone)
 
-    def frame(self, table: _ZoneTable, order: np.ndarray) -> pd.DataFrame:
-        """The results table (:data:`RESULT_COLUMNS`), rows in ``order``."""
-        ind, zone = self.indicator[order], self.zone[order]
-        ids = self.catalogue["id"].astype(str).tolist()
-        columns = {
-            "indicator": _strings(ind, ids),
-            **{c: _strings(zone, table.dictionaries[c], na_value=pd.NA) for c in ("zone_type", "zone_code", "zone_name")},
-            "sex": _strings(ind, self.catalogue["sex"].tolist()),
-            "unit": _strings(ind, self.catalogue["unit"].tolist()),
-            "status": _strings(self.columns["status"][order], _STATUS_LABELS),
-        }
-        period = self.columns["period"]
-        columns["period"] = pd.Series(np.append(np.asarray(period.categories, dtype=object), np.nan)[period.codes[order]],
-                                      dtype=object)
-        for column in RESULT_COLUMNS:
-            if column in columns:
-                continue
-            values = self.columns.get(column)
-            if values is None:
-                columns[column] = np.full(len(order), np.nan)
-            elif isinstance(values, pd.Categorical):
-                columns[column] = _strings(values.codes[order], values.categories)
-            elif isinstance(values, tuple):  # comparison codes and their labels
-                columns[column] = _strings(values[0][order], values[1], missing_label=True)
+    def sorted_rows(self, order: np.ndarray) -> dict:
+        """The rows in ``order`` as compact arrays (codes, numbers, categoricals): what a
+        forked process sends back, and what :func:`_results_table` turns into text once."""
+        rows = {"indicator": self.indicator[order], "zone": self.zone[order]}
+        for column, values in self.columns.items():
+            if isinstance(values, tuple):  # comparison codes and their labels
+                rows[column] = (values[0][order], values[1])
             else:
-                columns[column] = values[order]
-        return pd.DataFrame({c: columns[c] for c in RESULT_COLUMNS})
+                rows[column] = values[order]
+        return rows
 
 
-def _union_categorical(arrays: Sequence[np.ndarray]) -> pd.Categorical:
-    """One categorical from object arrays of text (NaN: missing), coded part by part."""
-    coded = [pd.factorize(a) for a in arrays]
+def _results_table(parts: Sequence[dict], table: _ZoneTable, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """The results table (:data:`RESULT_COLUMNS`) from the indicators' sorted rows
+    (:meth:`_Results.sorted_rows`), one after the other: text columns are made once, from codes.
+
+    Every part has the same columns (the comparisons depend on the zones, not the indicator).
+    """
+    catalogue = catalogue.reset_index(drop=True)
+    merged: dict = {}
+    for column, first in parts[0].items():
+        if isinstance(first, tuple):
+            merged[column] = (np.concatenate([p[column][0] for p in parts]), first[1])
+        elif isinstance(first, pd.Categorical):
+            merged[column] = _union_categorical([p[column] for p in parts])
+        else:
+            merged[column] = np.concatenate([p[column] for p in parts])
+    ind, zone = merged["indicator"], merged["zone"]
+    ids = catalogue["id"].astype(str).tolist()
+    columns = {
+        "indicator": _strings(ind, ids),
+        **{c: _strings(zone, table.dictionaries[c], na_value=pd.NA) for c in ("zone_type", "zone_code", "zone_name")},
+        "sex": _strings(ind, catalogue["sex"].tolist()),
+        "unit": _strings(ind, catalogue["unit"].tolist()),
+        "status": _strings(merged["status"], _STATUS_LABELS),
+    }
+    period = merged["period"]
+    columns["period"] = pd.Series(np.append(np.asarray(period.categories, dtype=object), np.nan)[period.codes],
+                                  dtype=object)
+    for column in RESULT_COLUMNS:
+        if column in columns:
+            continue
+        values = merged.get(column)
+        if values is None:
+            columns[column] = np.full(len(ind), np.nan)
+        elif isinstance(values, pd.Categorical):
+            columns[column] = _strings(values.codes, values.categories)
+        elif isinstance(values, tuple):  # comparison codes and their labels
+            columns[column] = _strings(values[0], values[1], missing_label=True)
+        else:
+            columns[column] = values
+    return pd.DataFrame({c: columns[c] for c in RESULT_COLUMNS})
+
+
+def _union_categorical(arrays: Sequence[np.ndarray | pd.Categorical]) -> pd.Categorical:
+    """One categorical from object arrays of text (NaN: missing) or categoricals, part by part."""
+    coded = [(np.asarray(a.codes), np.asarray(a.categories, dtype=object)) if isinstance(a, pd.Categorical)
+             else pd.factorize(a) for a in arrays]
     categories = pd.Index(np.concatenate([u for _, u in coded]) if coded else [], dtype=object).unique()
     codes = np.concatenate([np.append(categories.get_indexer(u), -1)[c] for c, u in coded])
     return pd.Categorical.from_codes(codes, categories=categories)
@@ -961,8 +987,9 @@ def _split_in_two(records: Sequence[dict]) -> tuple[list[int], list[int]]:
     return sorted(halves[0]), sorted(halves[1])
 
 
-def _indicator_part(position: int, ind: dict, ctx: _Context) -> pd.DataFrame | None:
-    """One indicator's rows of the results table, every zone, sorted (None: nothing to show).
+def _indicator_part(position: int, ind: dict, ctx: _Context) -> dict | None:
+    """One indicator's rows of the results table, every zone, sorted, as compact arrays
+    (:meth:`_Results.sorted_rows`; None: nothing to show).
 
     The statistic, its statuses, the secondary suppression (within the indicator's own
     figures), the masking of hidden figures and the comparisons only involve this indicator.
@@ -981,16 +1008,16 @@ def _indicator_part(position: int, ind: dict, ctx: _Context) -> pd.DataFrame | N
     _compare(results, ctx.table, ctx.parents)
     period = results.columns["period"]
     period_rank = np.append(np.argsort(np.argsort(np.asarray(period.categories, dtype=str), kind="stable")), -1)
-    return results.frame(ctx.table, np.lexsort((ctx.table.rank[results.zone], period_rank[period.codes])))
+    return results.sorted_rows(np.lexsort((ctx.table.rank[results.zone], period_rank[period.codes])))
 
 
-def _forked_part(position: int) -> pd.DataFrame | None:
+def _forked_part(position: int) -> dict | None:
     """:func:`_indicator_part` in a forked process, from what its parent left in ``_FORKED``."""
     records, ctx = _FORKED
     return _indicator_part(position, records[position], ctx)
 
 
-def _indicator_parts(records: list[dict], ctx: _Context, workers: int) -> list[pd.DataFrame]:
+def _indicator_parts(records: list[dict], ctx: _Context, workers: int) -> list[dict]:
     """Each indicator's rows (catalogue order), computed here or shared with a forked process.
 
     With two workers, the indicators are split in two halves of similar cost; the forked
@@ -998,7 +1025,7 @@ def _indicator_parts(records: list[dict], ctx: _Context, workers: int) -> list[p
     process could not give back is computed here.
     """
     global _FORKED
-    done: dict[int, pd.DataFrame | None] = {}
+    done: dict[int, dict | None] = {}
     if workers > 1 and len(records) > 1:
         mine, theirs = _split_in_two(records)
         _FORKED = (records, ctx)
@@ -1090,7 +1117,7 @@ def compute_zone_results(
     del ctx  # the zone observations are no longer needed: free them
     if not parts:
         return pd.DataFrame(columns=RESULT_COLUMNS)
-    return pd.concat(parts, ignore_index=True)
+    return _results_table(parts, table, catalogue)
 
 
 def compute(
