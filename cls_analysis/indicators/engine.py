@@ -46,6 +46,8 @@ from cls_analysis.indicators.select import (
     shared_codes,
 )
 from cls_analysis.stats._groups import group_rows
+from cls_analysis.stats._output import format_multiplier
+from cls_analysis.stats._poisson import poisson_method
 
 __all__ = ["RESULT_COLUMNS", "classified_communes", "compute", "compute_zone_results"]
 
@@ -589,18 +591,9 @@ def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
         reference = pair.loc[np.isin(pair["zone"].to_numpy(), ctx.france)]
         if pair.empty or reference.empty:
             return pd.DataFrame(columns=KEYS)
-        reference = reference.groupby(["period", "sex", "age"], as_index=False)[["x", "n"]].sum()
-        reference = reference.rename(columns={"x": "x_ref", "n": "n_ref"})
-        parts = []
-        for period, block in pair.groupby("period", sort=False):
-            ref = reference.loc[reference["period"] == period]
-            block = block.loc[block["age"].isin(ref["age"])]
-            parts.append(
-                stats.isr(block, x="x", n="n", x_ref="x_ref", n_ref="n_ref", age="age", by=KEYS,
-                          reference=ref.drop(columns="period"), reference_on=["sex"],
-                          confidence=LEVELS, reference_value=float(ind["multiplier"]))
-            )
-        result = pd.concat(parts, ignore_index=True)
+        result = _indirect(pair, ctx.france, float(ind["multiplier"]))
+        if result is None:  # data stats.isr refuses: it says why
+            result = _indirect_by_stats(pair, reference, float(ind["multiplier"]))
     else:  # life expectancy: the life table's first bands are 0 and 1-4
         pair = _by_age_pair(ind, ctx, by_sex=False, avoid=("0-4",))
         pair = pair.loc[pair["n"] > 0]
@@ -608,7 +601,7 @@ def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
             return pd.DataFrame(columns=KEYS)
         result = stats.life_expectancy(pair, deaths="x", n="n", age="age", by=KEYS, confidence=LEVELS)
         result = result.drop(columns=[c for c in result.columns if c == "age"])
-    wide = _widen(result, KEYS)
+    wide = result if "lower_ci_998" in result else _widen(result, KEYS)
     if "n_secret" in pair:  # withheld cells among the bands of each zone and period
         groups = group_rows(pair, KEYS)
         secret = np.bincount(groups.codes, weights=pair["n_secret"].to_numpy(dtype=float), minlength=groups.size)
@@ -616,6 +609,77 @@ def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
         at = positions(mine, theirs)
         wide["x_secret"] = np.where(at >= 0, secret[np.clip(at, 0, None)], np.nan)
     return wide
+
+
+def _indirect_by_stats(pair: pd.DataFrame, reference: pd.DataFrame, reference_value: float) -> pd.DataFrame:
+    """ICM of every zone and period by :func:`cls_analysis.stats.isr`, period by period, the
+    rows of the France zones (``reference``) as reference, bands absent from it left out."""
+    reference = reference.groupby(["period", "sex", "age"], as_index=False)[["x", "n"]].sum()
+    reference = reference.rename(columns={"x": "x_ref", "n": "n_ref"})
+    parts = []
+    for period, block in pair.groupby("period", sort=False):
+        ref = reference.loc[reference["period"] == period]
+        block = block.loc[block["age"].isin(ref["age"])]
+        parts.append(
+            stats.isr(block, x="x", n="n", x_ref="x_ref", n_ref="n_ref", age="age", by=KEYS,
+                      reference=ref.drop(columns="period"), reference_on=["sex"],
+                      confidence=LEVELS, reference_value=reference_value)
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _indirect(pair: pd.DataFrame, france: np.ndarray, reference_value: float) -> pd.DataFrame | None:
+    """ICM of every zone and period, on integer codes: the events and population by sex and
+    band of each zone (``pair``), France's rates by period, sex and band (the rows of the
+    ``france`` zones) as reference.
+
+    The method and the figures of :func:`cls_analysis.stats.isr` (sums in the same order, the
+    same limits), in wide form (:func:`_widen`), without its per-period tables and joins. Bands
+    of a period absent from France are left out, as the engine does before calling it. None
+    when ``stats.isr`` would refuse the data (a sex or band missing from France, a reference
+    band of no population with deaths, a negative count, a zone with no expected death): the
+    caller then goes through it, and its error says why.
+    """
+    zone = pair["zone"].to_numpy(dtype=np.int64)
+    (period, period_labels), (sex, sex_labels), (age, age_labels) = (factorize(pair[c]) for c in ("period", "sex", "age"))
+    if (period < 0).any() or (sex < 0).any() or (age < 0).any():
+        return None
+    x = pair["x"].to_numpy(dtype=float)
+    n = pair["n"].to_numpy(dtype=float)
+    if (x < 0).any() or (n < 0).any() or np.isnan(n).any():
+        return None
+    x = np.nan_to_num(x)
+    shape = (len(period_labels), len(sex_labels), len(age_labels))
+    cell = (period.astype(np.int64) * shape[1] + sex) * shape[2] + age
+    size = int(np.prod(shape))
+    is_reference = np.isin(zone, france)
+    reference_rows = np.bincount(cell[is_reference], minlength=size)
+    x_ref = np.bincount(cell[is_reference], weights=x[is_reference], minlength=size)
+    n_ref = np.bincount(cell[is_reference], weights=n[is_reference], minlength=size)
+    # bands present in France for each period (any sex): the others are left out
+    kept = (reference_rows.reshape(shape) > 0).any(axis=1)[period, age]
+    cell, zone, period, x, n = cell[kept], zone[kept], period[kept], x[kept], n[kept]
+    if (reference_rows[cell] == 0).any() or ((n_ref[cell] == 0) & (x_ref[cell] > 0)).any():
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(n_ref > 0, x_ref / n_ref, 0.0)[cell]
+    group, first = np.unique(zone * shape[0] + period, return_index=True)
+    code = np.searchsorted(group, zone * shape[0] + period)
+    expected = np.bincount(code, weights=n * rate, minlength=len(group))
+    observed = np.bincount(code, weights=x, minlength=len(group))
+    if (expected <= 0).any():
+        return None
+    scale = reference_value / expected
+    out = pd.DataFrame({"zone": zone[first], "period": np.asarray(period_labels, dtype=object)[period[first]],
+                        "numerator": observed, "denominator": expected, "value": observed * scale})
+    for level, suffix in zip(LEVELS, ("", "_998"), strict=True):
+        lower, upper = stats.poisson_limits(observed, level)
+        out[f"lower_ci{suffix}"], out[f"upper_ci{suffix}"] = lower * scale, upper * scale
+    out["confidence"] = LEVELS[0]
+    out["statistic"] = f"indirectly standardised ratio x {format_multiplier(reference_value)}"
+    codes, labels = poisson_method(observed)
+    out["method"] = np.append(np.asarray(labels, dtype=object), np.nan)[codes]
+    return out
 
 
 def _unavailable(ctx: _Context, reason: str) -> pd.DataFrame:

@@ -305,3 +305,14 @@ def test_a_zone_without_any_event_row_gets_no_standardised_figure(setup):
             before, after = pick(results, indicator, zone_type, code), pick(without, indicator, zone_type, code)
             assert after["value"] == pytest.approx(before["value"], rel=1e-12), (indicator, code)
             assert after["lower_ci"] == pytest.approx(before["lower_ci"], rel=1e-12), (indicator, code)
+
+
+def test_icm_on_integer_codes_agrees_with_stats_isr(setup, monkeypatch):
+    """The engine computes ICMs on integer codes (France's rates by period, sex and band applied
+    to each zone); stats.isr, the checked function, gives the same table to the last digit."""
+    zones, zobs, results = setup
+    icm = ["mort_generale_icm", "mort_prematuree_icm"]
+    expected = results.loc[results["indicator"].isin(icm)].reset_index(drop=True)
+    assert (expected["status"] == "ok").sum() >= 6 and expected["method"].isin(["Exact", "Byars"]).all()
+    monkeypatch.setattr(engine, "_indirect", lambda *args: None)  # every ICM through stats.isr
+    pd.testing.assert_frame_equal(compute_zone_results(zobs, zones, indicators=icm), expected)
