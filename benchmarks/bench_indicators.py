@@ -95,8 +95,8 @@ def one_national_pass(regions=None, workers=None) -> dict:
     from cls_analysis.indicators.engine import compute_zone_results
     from cls_analysis.indicators.national import (
         NationalZones,
-        aggregate_national,
         national_classified_communes,
+        national_observation_parts,
     )
 
     started = time.perf_counter()
@@ -113,7 +113,7 @@ def one_national_pass(regions=None, workers=None) -> dict:
         del obs
 
         def zone_observations():
-            zobs = aggregate_national(box.pop("obs"), national)
+            zobs = national_observation_parts(box.pop("obs"), national)
             marks.append(time.perf_counter())
             return zobs
 

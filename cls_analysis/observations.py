@@ -1559,6 +1559,29 @@ def aggregate(
     >>> out.loc[out["zone_type"] == "departement", "status"].tolist()  # the rest of the département is absent
     ['missing']
     """
+    parts, attrs = _aggregate_parts(obs, territory, passage=passage, tolerance=tolerance)
+    others, fine = parts
+    result = _concat_rows([(others, None), (fine, None)], columns=COLUMNS[:-1])
+    # the territory's vintage for communes, none for other zones
+    of_communes = np.concatenate([_is_in(others["zone_type"], ["commune"]), np.ones(len(fine), dtype=bool)])
+    del fine, others, parts
+    result["cog"] = pd.arrays.IntegerArray(np.full(len(result), territory.geography.cog_year, dtype=np.int64),
+                                           ~of_communes)
+    result = _sorted(result) if sort else result
+    result.attrs = attrs
+    return result
+
+
+def _aggregate_parts(obs: pd.DataFrame, territory: Territory, *, passage: pd.DataFrame | None = None,
+                           tolerance: float = 0.01) -> tuple[list[pd.DataFrame], dict]:
+    """:func:`aggregate` in two parts, not concatenated nor sorted, without ``cog``: the rows of
+    the zones other than communes, then those of the commune zones (``others, fine``), and
+    the report that :func:`aggregate` puts in ``attrs``.
+
+    The national pass hands the parts to the engine as they are
+    (:func:`cls_analysis.indicators.engine.compute_zone_results` takes a list of tables): the
+    commune rows of every commune of France (tens of millions) are not copied once more.
+    """
     geography = territory.geography
     zones = territory.zones()
     report: dict = {}
@@ -1611,18 +1634,12 @@ def aggregate(
     fine, others = _split(derived, _is_in(derived["zone_type"], ["commune"]))
     del derived
     others = _prioritise([published, others, own, from_deps])
-    result = _concat_rows([(others, None), (fine, None)], columns=COLUMNS[:-1])
-    # the territory's vintage for communes, none for other zones
-    of_communes = np.concatenate([_is_in(others["zone_type"], ["commune"]), np.ones(len(fine), dtype=bool)])
-    del fine, others
-    result["cog"] = pd.arrays.IntegerArray(np.full(len(result), geography.cog_year, dtype=np.int64), ~of_communes)
-    result = _sorted(result) if sort else result
-    result.attrs = {
+    attrs = {
         "incomplete": _report_frame(report, "incomplete").astype(object).to_dict("records"),
         "secret_partial": _report_frame(report, "secret_partial").astype(object).to_dict("records"),
         **conversion.attrs,
     }
-    return result
+    return [others, fine], attrs
 
 
 def _published(obs: pd.DataFrame, zones: pd.DataFrame, territory: Territory) -> pd.DataFrame:

@@ -171,21 +171,29 @@ class _ByMeasure:
     """The rows of each measure of a zone observations table, taken when first asked for.
 
     Each row's zone becomes its number in the zone table (rows of other zones are left out);
-    the table is sorted once by measure, a measure's rows being one slice of that order.
+    the table is sorted once by measure, a measure's rows being one slice of that order. A
+    table given in parts (a list of tables with the same columns) is read as their
+    concatenation, without making it: a measure's rows are those of each part in turn, its
+    text columns categoricals with the sorted union of the parts' categories.
     """
 
-    def __init__(self, zobs: pd.DataFrame, table: _ZoneTable):
-        zone = table.ids(zobs["zone_type"], zobs["zone_code"])
-        measure = zobs["measure"].astype("category")
-        count = len(measure.cat.categories)
-        codes = np.where(zone >= 0, measure.cat.codes.to_numpy(), -1).astype(np.int16 if count < 1 << 14 else np.int32)
-        self._columns = {"zone": zone, "value": zobs["value"].to_numpy(dtype=float),
-                         **{c: zobs[c].array for c in ("period", "measure", "sex", "age", "status")}}
-        self._order = np.argsort(codes, kind="stable")
-        # where each measure's slice starts in that order (searched in the codes' own type)
-        bounds = np.searchsorted(codes[self._order], np.arange(-1, count + 1, dtype=codes.dtype))
-        self._slices = {str(m): (bounds[i + 1], bounds[i + 2]) for i, m in enumerate(measure.cat.categories)
-                        if bounds[i + 2] > bounds[i + 1]}
+    def __init__(self, zobs: pd.DataFrame | Sequence[pd.DataFrame], table: _ZoneTable):
+        parts = [zobs] if isinstance(zobs, pd.DataFrame) else [p for p in zobs if len(p)] or list(zobs)[:1]
+        self._parts: list[dict] = []
+        self._slices: dict[str, list[tuple[int, np.ndarray]]] = {}
+        for number, part in enumerate(parts):
+            zone = table.ids(part["zone_type"], part["zone_code"])
+            measure = part["measure"].astype("category")
+            count = len(measure.cat.categories)
+            codes = np.where(zone >= 0, measure.cat.codes.to_numpy(), -1).astype(np.int16 if count < 1 << 14 else np.int32)
+            self._parts.append({"zone": zone, "value": part["value"].to_numpy(dtype=float),
+                                **{c: part[c] for c in ("period", "measure", "sex", "age", "status")}})
+            order = np.argsort(codes, kind="stable")
+            # where each measure's slice starts in that order (searched in the codes' own type)
+            bounds = np.searchsorted(codes[order], np.arange(-1, count + 1, dtype=codes.dtype))
+            for i, m in enumerate(measure.cat.categories):
+                if bounds[i + 2] > bounds[i + 1]:
+                    self._slices.setdefault(str(m), []).append((number, order[bounds[i + 1]:bounds[i + 2]]))
         self._frames: dict[str, pd.DataFrame] = {}
 
     def __contains__(self, name: str) -> bool:
@@ -193,11 +201,24 @@ class _ByMeasure:
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._frames:
-            start, stop = self._slices[name]
-            rows = self._order[start:stop]
-            self._frames[name] = pd.DataFrame(
-                {c: self._columns[c].take(rows) for c in _MEASURE_COLUMNS})
+            if len(self._parts) == 1:
+                (number, rows), = self._slices[name]
+                columns = {c: (self._parts[0][c].array if c in _TEXT_OBS else self._parts[0][c]).take(rows)
+                           for c in _MEASURE_COLUMNS}
+            else:
+                from cls_analysis.observations import _union_text
+
+                rows_of = dict(self._slices[name])
+                taken = [rows_of.get(i, np.zeros(0, dtype=np.intp)) for i in range(len(self._parts))]
+                columns = {c: np.concatenate([p[c][r] for p, r in zip(self._parts, taken, strict=True)])
+                           for c in ("zone", "value")}
+                for c in _TEXT_OBS:  # every part, so that the categories are those of the whole table
+                    columns[c] = _union_text([(p[c], r) for p, r in zip(self._parts, taken, strict=True)])
+            self._frames[name] = pd.DataFrame({c: columns[c] for c in _MEASURE_COLUMNS})
         return self._frames[name]
+
+
+_TEXT_OBS = ("period", "measure", "sex", "age", "status")
 
 
 @dataclass
@@ -1124,7 +1145,7 @@ def _selected_catalogue(catalogue: pd.DataFrame | None = None, indicators: Itera
 
 
 def compute_zone_results(
-    zobs: pd.DataFrame,
+    zobs: pd.DataFrame | Sequence[pd.DataFrame],
     zones: pd.DataFrame,
     *,
     catalogue: pd.DataFrame | None = None,
@@ -1137,8 +1158,9 @@ def compute_zone_results(
 
     Parameters
     ----------
-    zobs : DataFrame
-        Observations at zone level (every zone of ``zones`` plus its communes).
+    zobs : DataFrame or list of DataFrame
+        Observations at zone level (every zone of ``zones`` plus its communes), or the parts
+        of such a table (tables with the same columns, read as their concatenation).
     zones : DataFrame
         Membership ``zone_type, zone_code, zone_name, commune`` (``Territory.zones()``).
     catalogue : DataFrame, optional

@@ -13,7 +13,7 @@ from cls_analysis.geo.geography import Geography
 from cls_analysis.territory import FRANCE_ZONES
 
 __all__ = ["NationalZones", "TerritoryAndFrance", "aggregate_national", "compute_national", "compute_with_france",
-           "national_classified_communes"]
+           "national_classified_communes", "national_observation_parts"]
 
 
 class NationalZones:
@@ -94,6 +94,15 @@ def aggregate_national(obs: pd.DataFrame, national: NationalZones) -> pd.DataFra
     return out
 
 
+def national_observation_parts(obs: pd.DataFrame, national: NationalZones) -> list[pd.DataFrame]:
+    """:func:`aggregate_national` in two parts, as the engine takes them: the rows of the
+    EPCIs, départements, régions and France, then those of every commune (without ``cog``).
+    Their concatenation, which would copy tens of millions of rows once more, is not made."""
+    from cls_analysis.observations import _aggregate_parts
+
+    return _aggregate_parts(obs, national)[0]
+
+
 def compute_national(obs: pd.DataFrame, *, geography: Geography | None = None,
                      levels=("commune", "epci", "departement", "region"), france: str = "metropole",
                      regions=None, catalogue: pd.DataFrame | None = None, indicators=None,
@@ -110,7 +119,7 @@ def compute_national(obs: pd.DataFrame, *, geography: Geography | None = None,
     zones = national.zones()
     communes = national_classified_communes(obs, national, catalogue)
     # the zone observations are handed on, not kept here: the engine frees them when done
-    return compute_zone_results(aggregate_national(obs, national), zones, catalogue=catalogue,
+    return compute_zone_results(national_observation_parts(obs, national), zones, catalogue=catalogue,
                                 indicators=indicators, secondary_within=("epci",), commune_observations=communes,
                                 workers=workers)
 

@@ -316,3 +316,19 @@ def test_icm_on_integer_codes_agrees_with_stats_isr(setup, monkeypatch):
     assert (expected["status"] == "ok").sum() >= 6 and expected["method"].isin(["Exact", "Byars"]).all()
     monkeypatch.setattr(engine, "_indirect", lambda *args: None)  # every ICM through stats.isr
     pd.testing.assert_frame_equal(compute_zone_results(zobs, zones, indicators=icm), expected)
+
+
+def test_zone_observations_given_in_parts_give_the_same_results(setup):
+    """The national pass hands the engine its zone observations in parts (the communes' rows
+    are not copied into one table): they are read as their concatenation, whatever the parts'
+    categories, a measure's rows coming from several parts."""
+    zones, zobs, _ = setup
+    population = (zobs["measure"] == "population").to_numpy()
+    commune = (zobs["zone_type"] == "commune").to_numpy()
+    own = {c: "category" for c in ("period", "measure", "sex", "age", "status")}  # each part its own categories
+    parts = [zobs.loc[population & commune].astype(own), zobs.loc[~population].astype(own),
+             zobs.loc[population & ~commune].astype(own)]
+    assert [set(p["measure"].cat.categories) for p in parts][:2] == [{"population"}, set(zobs["measure"]) - {"population"}]
+    expected = compute_zone_results(pd.concat(parts, ignore_index=True), zones, indicators=_INDICATORS)
+    assert (expected["status"] == "ok").sum() > 20
+    pd.testing.assert_frame_equal(compute_zone_results(parts, zones, indicators=_INDICATORS), expected)
