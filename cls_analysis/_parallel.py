@@ -26,22 +26,47 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def free_processors() -> int:
-    """Processors available to this process and not busy with others (1-minute load average).
+#: Linux's count of the tasks running or ready to run now (4th field, ``running/total``).
+_LOADAVG = "/proc/loadavg"
 
-    The load average counts this process too, when it was running: on an idle machine all
-    processors are free; on a machine busy with other work, fewer (work shared with processors
-    already taken is slower than work done in one process).
+
+def _busy_elsewhere() -> float:
+    """Processors busy with other work now: the tasks running or ready to run, but this one
+    (Linux, the least of a few readings 5 ms apart, so that a task that only passes by is
+    not counted); elsewhere the 1-minute load average, less this process."""
+    import time
+
+    readings = []
+    for attempt in range(5):
+        try:
+            with open(_LOADAVG) as f:
+                readings.append(int(f.read().split()[3].split("/")[0]) - 1)
+        except (OSError, IndexError, ValueError):
+            break
+        if attempt < 4:
+            time.sleep(0.005)
+    if readings:
+        return float(max(0, min(readings)))
+    try:
+        return max(0.0, os.getloadavg()[0] - 1.0)
+    except (AttributeError, OSError):
+        return 0.0
+
+
+def free_processors() -> int:
+    """Processors available to this process and not busy with others.
+
+    Others are counted as they are now (the tasks running or ready to run), not by the load
+    average of the last minute: that average counts this process's own work of the minute
+    before (a national pass run right after another one would believe the machine busy and
+    use one processor). On a machine busy with other work, fewer processors are free (work
+    shared with processors already taken is slower than work done in one process).
     """
     try:
         count = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         count = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return count
-    return max(1, min(count, round(count - max(0.0, load - 1.0))))
+    return max(1, min(count, round(count - _busy_elsewhere())))
 
 
 def run_forked(task: Callable[[Any], Any], items: Sequence[Any], workers: int,

@@ -213,14 +213,24 @@ def test_small_folders_are_read_in_one_process(tmp_path):
     assert folder_module._worker_count(jobs, 8) == (2 if _FORK else 1)
 
 
-def test_default_workers_leave_busy_processors_alone(monkeypatch):
+def test_default_workers_leave_busy_processors_alone(monkeypatch, tmp_path):
+    """Processors busy now with other tasks are left alone; the load average of the last
+    minute, which counts this process's own earlier work, is not what decides (Linux)."""
+    from cls_analysis import _parallel
+
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
-    monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))  # this process only
+    monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 9.0, 9.0))  # this process, busy a minute ago
+    loadavg = tmp_path / "loadavg"
+    monkeypatch.setattr(_parallel, "_LOADAVG", str(loadavg))
+    for running, free in [(1, 4), (3, 2), (9, 1)]:  # this process only; two others; eight others
+        loadavg.write_text(f"9.00 5.00 2.00 {running}/310 4242\n")
+        assert folder_module._free_processors() == free, running
+    # no /proc/loadavg (not Linux): the load average of the last minute, less this process
+    monkeypatch.setattr(_parallel, "_LOADAVG", str(tmp_path / "absent"))
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))
     assert folder_module._free_processors() == 4
-    monkeypatch.setattr(os, "getloadavg", lambda: (3.0, 3.0, 3.0))  # two others busy
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.0, 3.0, 3.0))
     assert folder_module._free_processors() == 2
-    monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 9.0, 9.0))
-    assert folder_module._free_processors() == 1
 
 
 @needs_fork
