@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cls_analysis import stats
-from cls_analysis._keys import countable, factorize, positions, used_codes
+from cls_analysis._keys import among, countable, factorize, positions, used_codes
 from cls_analysis._parallel import can_fork, free_processors, run_forked
 from cls_analysis.errors import ClsAnalysisError
 from cls_analysis.indicators.catalogue import load_catalogue
@@ -43,6 +43,7 @@ from cls_analysis.indicators.select import (
     match_denominator_period,
     period_bounds,
     select_values,
+    selected_rows,
     shared_codes,
 )
 from cls_analysis.stats._groups import group_rows
@@ -468,20 +469,21 @@ def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = 
     relabel = {e: b for e, b in into.items() if b != e}
     if relabel:
         num_rows = num_rows.assign(age=_relabel(num_rows["age"], relabel))
-    num = select_values(num_rows, num_m, keys=KEYS, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=bands)
+    # the event rows summed (as select_values would), placed straight into the population grid
+    rows = selected_rows(num_rows, num_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=bands)
     den = ctx.select(den_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=list(bands))
-    if num.empty or den.empty:
+    if not len(rows) or den.empty:
         return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
     # every band of the denominator, with the zone's events (0 where the band has none)
     available = sorted(den["period"].unique())
-    periods = tuple((p, *match) for p in num["period"].unique()
+    periods = tuple((p, *match) for p in pd.unique(num_rows["period"].array.take(rows))
                     if (match := match_denominator_period(p, available)) is not None)
     if not periods:
         return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
     key = (tuple(den_m), ind["sex"], by_sex, tuple(bands), periods)
     if key not in ctx.grids:
         ctx.grids[key] = _AgeGrid(den, periods, extra, ctx.table.size)
-    return ctx.grids[key].paired(num)
+    return ctx.grids[key].paired(num_rows, rows)
 
 
 class _AgeGrid:
@@ -511,15 +513,16 @@ class _AgeGrid:
             self.lookup = np.full(size, -1, dtype=np.int64)
             self.lookup[self.cell] = np.arange(len(self.cell))
 
-    def _cells(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """(zone, period) and (zone, period, sex, band) of each row in the grid's coding, -1
-        where a value is not in the grid."""
+    def _cells(self, frame: pd.DataFrame, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(zone, period) and (zone, period, sex, band) of each row (of the ``rows`` of
+        ``frame``, all by default) in the grid's coding, -1 where a value is not in the grid."""
         codes = []
         for column in ["period", *self.extra]:
             found, labels = factorize(frame[column])
             mine = pd.Index(self.labels[column], dtype=object).get_indexer(labels.astype(str))
-            codes.append(np.append(mine, -1)[found])
+            codes.append(np.append(mine, -1)[found if rows is None else found[rows]])
         zone = frame["zone"].to_numpy(dtype=np.int64)
+        zone = zone if rows is None else zone[rows]
         zone_period = zone * self.shape[1] + codes[0]
         zone_period[(zone < 0) | (codes[0] < 0)] = -1
         cell, outside = zone_period.copy(), zone_period < 0
@@ -529,10 +532,12 @@ class _AgeGrid:
         cell[outside] = -1
         return zone_period, cell
 
-    def paired(self, num: pd.DataFrame) -> pd.DataFrame:
-        """The grid rows of the zones and periods having events, with their events ``x`` (0
-        where a band has none) and the withheld cells of either side in ``n_secret``."""
-        zone_period, cell = self._cells(num)
+    def paired(self, events: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+        """The grid rows of the zones and periods having events (the ``rows`` of the
+        observations ``events``), with their events ``x`` summed by cell in the rows' order (0
+        where a band has none, or only values missing) and the withheld rows of either side
+        counted in ``n_secret``."""
+        zone_period, cell = self._cells(events, rows)
         has_events = np.zeros(self.shape[0] * self.shape[1], dtype=bool)
         has_events[zone_period[zone_period >= 0]] = True
         kept = has_events[self.zone_period]
@@ -542,11 +547,12 @@ class _AgeGrid:
         else:
             row = np.where(inside, pd.Index(self.cell).get_indexer(cell), -1)
         hit = row >= 0
-        events = num["value"].to_numpy(dtype=float)[hit]
-        x = np.zeros(len(self.cell))
-        x[row[hit]] = np.where(np.isnan(events), 0.0, events)
-        secret = self.frame["n_secret"].to_numpy(dtype=float).copy()
-        secret[row[hit]] += num["n_secret"].to_numpy(dtype=float)[hit]
+        value = events["value"].to_numpy(dtype=float)[rows[hit]]
+        x = np.bincount(row[hit], weights=np.where(np.isnan(value), 0.0, value), minlength=len(self.cell))
+        status, labels = factorize(events["status"])
+        withheld = among(status[rows[hit]], labels, ["secret"])
+        secret = self.frame["n_secret"].to_numpy(dtype=float) + np.bincount(
+            row[hit], weights=withheld.astype(float), minlength=len(self.cell))
         out = self.frame.assign(x=x, n_secret=secret)[[*KEYS, *self.extra, "n", "x", "n_secret"]]
         return out if kept.all() else out.loc[kept].reset_index(drop=True)
 

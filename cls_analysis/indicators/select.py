@@ -29,6 +29,7 @@ __all__ = [
     "period_bounds",
     "scope_labels",
     "select_values",
+    "selected_rows",
     "shared_codes",
 ]
 
@@ -178,6 +179,32 @@ def select_values(
     """
     measures = [measures] if isinstance(measures, str) else list(measures)
     group = [*keys, *(["sex"] if by_sex else []), *(["age"] if by_age else [])]
+    rows = selected_rows(zobs, measures, sex=sex, age=age, by_sex=by_sex, by_age=by_age, sparse=sparse, bands=bands)
+    if not len(rows):
+        return pd.DataFrame(columns=[*group, "value", "n_ok", "n_secret"])
+    chosen = pd.DataFrame({c: zobs[c].array.take(rows) for c in [*group, "value", "status"]})
+    return grouped_sums(chosen, group)
+
+
+def selected_rows(
+    zobs: pd.DataFrame,
+    measures: str | Sequence[str],
+    *,
+    sex: str = "all",
+    age: str = "all",
+    by_sex: bool = False,
+    by_age: bool = False,
+    sparse: bool = False,
+    bands: Sequence[str] | None = None,
+) -> np.ndarray:
+    """Positions (in order) of the rows :func:`select_values` sums, with the same parameters.
+
+    >>> obs = pd.DataFrame({"measure": "population", "sex": ["M", "F", "all"],
+    ...                     "age": ["0-14", "0-14", "0-14"]})
+    >>> selected_rows(obs, "population", age="0-14").tolist(), selected_rows(obs, "population", sex="F").tolist()
+    ([2], [1])
+    """
+    measures = [measures] if isinstance(measures, str) else list(measures)
     measure_codes, measure_labels = factorize(zobs["measure"])
     sex_codes, sex_labels = factorize(zobs["sex"])
     age_codes, age_labels = factorize(zobs["age"])
@@ -208,11 +235,7 @@ def select_values(
             if not bands:
                 continue
         keep |= in_measure & among(age_codes, age_labels, bands)
-    if not keep.any():
-        return pd.DataFrame(columns=[*group, "value", "n_ok", "n_secret"])
-    rows = np.flatnonzero(keep)
-    chosen = pd.DataFrame({c: zobs[c].array.take(rows) for c in [*group, "value", "status"]})
-    return grouped_sums(chosen, group)
+    return np.flatnonzero(keep)
 
 
 def shared_codes(frames: Sequence[pd.DataFrame], columns: Sequence[str]) -> list[np.ndarray]:
