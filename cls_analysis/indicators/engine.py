@@ -690,14 +690,17 @@ def _indirect(pair: pd.DataFrame, france: np.ndarray, reference_value: float) ->
         return None
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(n_ref > 0, x_ref / n_ref, 0.0)[cell]
-    group, first = np.unique(zone * shape[0] + period, return_index=True)
-    code = np.searchsorted(group, zone * shape[0] + period)
+    # groups (zone, period) numbered in the order of their key, by a count over every key
+    key = zone * shape[0] + period
+    used = np.bincount(key) > 0
+    group = np.flatnonzero(used)
+    code = (np.cumsum(used) - 1)[key]
     expected = np.bincount(code, weights=n * rate, minlength=len(group))
     observed = np.bincount(code, weights=x, minlength=len(group))
     if (expected <= 0).any():
         return None
     scale = reference_value / expected
-    out = pd.DataFrame({"zone": zone[first], "period": np.asarray(period_labels, dtype=object)[period[first]],
+    out = pd.DataFrame({"zone": group // shape[0], "period": np.asarray(period_labels, dtype=object)[group % shape[0]],
                         "numerator": observed, "denominator": expected, "value": observed * scale})
     for level, suffix in zip(LEVELS, ("", "_998"), strict=True):
         lower, upper = stats.poisson_limits(observed, level)
