@@ -890,7 +890,7 @@ def _results_table(parts: Sequence[dict], table: _ZoneTable, catalogue: pd.DataF
             columns[column] = _strings(values[0], values[1], missing_label=True)
         else:
             columns[column] = values
-    return pd.DataFrame({c: columns[c] for c in RESULT_COLUMNS})
+    return pd.DataFrame({c: columns[c] for c in RESULT_COLUMNS}, copy=False)  # new arrays: not copied into blocks
 
 
 def _union_categorical(arrays: Sequence[np.ndarray | pd.Categorical]) -> pd.Categorical:
