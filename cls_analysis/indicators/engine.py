@@ -868,29 +868,48 @@ def _results_table(parts: Sequence[dict], table: _ZoneTable, catalogue: pd.DataF
             merged[column] = np.concatenate([p[column] for p in parts])
     ind, zone = merged["indicator"], merged["zone"]
     ids = catalogue["id"].astype(str).tolist()
-    columns = {
-        "indicator": _strings(ind, ids),
-        **{c: _strings(zone, table.dictionaries[c], na_value=pd.NA) for c in ("zone_type", "zone_code", "zone_name")},
-        "sex": _strings(ind, catalogue["sex"].tolist()),
-        "unit": _strings(ind, catalogue["unit"].tolist()),
-        "status": _strings(merged["status"], _STATUS_LABELS),
+    # each text column is one pyarrow cast (which releases the GIL): made side by side on the
+    # free processors when the table is large (a national table: about 1 GB of text)
+    texts = {
+        "indicator": (ind, ids, {}),
+        **{c: (zone, table.dictionaries[c], {"na_value": pd.NA}) for c in ("zone_type", "zone_code", "zone_name")},
+        "sex": (ind, catalogue["sex"].tolist(), {}),
+        "unit": (ind, catalogue["unit"].tolist(), {}),
+        "status": (merged["status"], _STATUS_LABELS, {}),
     }
+    columns = {}
     period = merged["period"]
     columns["period"] = pd.Series(np.append(np.asarray(period.categories, dtype=object), np.nan)[period.codes],
                                   dtype=object)
     for column in RESULT_COLUMNS:
-        if column in columns:
+        if column in columns or column in texts:
             continue
         values = merged.get(column)
         if values is None:
             columns[column] = np.full(len(ind), np.nan)
         elif isinstance(values, pd.Categorical):
-            columns[column] = _strings(values.codes, values.categories)
+            texts[column] = (values.codes, values.categories, {})
         elif isinstance(values, tuple):  # comparison codes and their labels
-            columns[column] = _strings(values[0], values[1], missing_label=True)
+            texts[column] = (values[0], values[1], {"missing_label": True})
         else:
             columns[column] = values
+    columns.update(_text_columns(texts, threads=free_processors() if len(ind) >= _THREADED_ROWS else 1))
     return pd.DataFrame({c: columns[c] for c in RESULT_COLUMNS}, copy=False)  # new arrays: not copied into blocks
+
+
+_THREADED_ROWS = 500_000
+
+
+def _text_columns(texts: dict, threads: int = 1) -> dict:
+    """:func:`_strings` of each ``name: (codes, labels, options)``, in ``threads`` threads."""
+    if threads < 2 or len(texts) < 2:
+        return {name: _strings(codes, labels, **options) for name, (codes, labels, options) in texts.items()}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        futures = {name: pool.submit(_strings, codes, labels, **options)
+                   for name, (codes, labels, options) in texts.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
 def _union_categorical(arrays: Sequence[np.ndarray | pd.Categorical]) -> pd.Categorical:
