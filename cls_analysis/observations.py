@@ -812,7 +812,8 @@ class _Prepared:
     sparseness, source label and the départements its sources cover.
     """
 
-    def __init__(self, rows: pd.DataFrame, rules: dict, population: pd.Series | None):
+    def __init__(self, rows: pd.DataFrame, rules: dict, population: pd.Series | None,
+                 implicit_zeros: Iterable[str] = ()):
         key_codes, self.key_frame = _factorize_keys(rows)
         self.n_keys = len(self.key_frame)
         self.key_codes = key_codes.astype(np.int32) if self.n_keys < 2**31 else key_codes
@@ -872,6 +873,7 @@ class _Prepared:
             # one more column, never covered: départements without any row
             self.key_dep_covered = np.hstack([covered, np.zeros((self.n_keys, 1), dtype=bool)])
         self._blocks: tuple | None = None  # block size, the rows' block numbers or their order by block
+        self.key_implicit, self.key_anchor = _implicit_keys(self.key_frame, self.key_sparse, implicit_zeros)
 
     def block_rows(self, block_keys: int, block: int) -> np.ndarray:
         """Positions (in order) of the rows whose key is in a block of ``block_keys`` keys.
@@ -902,6 +904,33 @@ class _Prepared:
         for i in np.flatnonzero(found < 0):  # communes without rows: few
             out[i] = self.dep_position.get(departement_of_commune(str(codes[i])), len(self.dep_names))
         return out
+
+
+def _implicit_keys(key_frame: pd.DataFrame, sparse: np.ndarray, measures: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The age-band keys of the sparse ``measures`` whose zero cells need not be written, and
+    for each key its anchor: the key of the same period, measure and sex at all ages (-1: none).
+
+    A zone's cell of such a key is left out when it would be zero and its anchor is written:
+    the anchor's row (zero, or the events at other ages) says that the band has none.
+
+    >>> keys = pd.DataFrame({"period": "2021", "measure": "deaths", "sex": "all", "age": ["0-4", "5-9", "all"]})
+    >>> implicit, anchor = _implicit_keys(keys, np.ones(3, dtype=bool), ["deaths"])
+    >>> implicit.tolist(), anchor.tolist()
+    ([True, True, False], [2, 2, -1])
+    """
+    wanted = set(measures)
+    implicit = np.zeros(len(key_frame), dtype=bool)
+    anchor = np.full(len(key_frame), -1, dtype=np.int64)
+    if not wanted or not len(key_frame):
+        return implicit, anchor
+    keys = key_frame[["period", "measure", "sex", "age"]].astype(str).reset_index(drop=True)
+    is_all = (keys["age"] == "all").to_numpy()
+    group = list(zip(keys["period"], keys["measure"], keys["sex"], strict=True))
+    anchor_of = {g: i for i, g in enumerate(group) if is_all[i]}
+    anchor[:] = [anchor_of.get(g, -1) if not is_all[i] else -1 for i, g in enumerate(group)]
+    implicit = sparse & ~is_all & (anchor >= 0) & keys["measure"].isin(wanted).to_numpy()
+    anchor[~implicit] = -1
+    return implicit, anchor
 
 
 def _weights(rows: pd.DataFrame, rules: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -955,6 +984,7 @@ def _combine(
     population: pd.Series | None = None,
     tolerance: float = 0.01,
     report: dict | None = None,
+    implicit_zeros: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Combine member rows into zone rows.
 
@@ -963,6 +993,8 @@ def _combine(
     ``policy``: zone_type → ``strict`` (every member needed), ``tolerant`` (members without
     value weighing less than ``tolerance`` of the population allowed) or ``present`` (any
     member present is enough). ``population``: member → population, for ``tolerant``.
+    ``implicit_zeros``: sparse measures whose zero age bands are not written for commune zones
+    when the same period and sex at all ages is (see :func:`_implicit_keys`).
 
     Each zone type is combined with integer codes and ``bincount`` over the rows: a zone type
     whose members belong to one zone each (a partition: every commune of France, every EPCI…)
@@ -980,7 +1012,7 @@ def _combine(
         rules = {m: rules[m] for m in combinable}
     if rows.empty:
         return empty().drop(columns="cog")
-    prepared = _Prepared(rows, rules, population)
+    prepared = _Prepared(rows, rules, population, implicit_zeros)
 
     levels, frames = [], []
     for zone_type, zones in membership.groupby("zone_type", sort=False):
@@ -989,7 +1021,7 @@ def _combine(
             # a member in several zones of the same type: one zone at a time
             frames.extend(
                 _combine(rows, z.assign(zone_type=zone_type), policy=policy, population=population,
-                         tolerance=tolerance, report=report)
+                         tolerance=tolerance, report=report, implicit_zeros=implicit_zeros)
                 for _, z in zones.groupby("zone_code", sort=False)
             )
             continue
@@ -1073,11 +1105,17 @@ def _combine_level(p: _Prepared, zone_type: str, zones: pd.DataFrame, rule: str,
         without = members - n_usable - n_secret  # members with no usable value
         complete = _complete(rule, tolerance, without, n_usable, members,
                              zone_pop[zi] if rule == "tolerant" else None, pop_usable)
-        covered = None
+        covered = implicit = None
         if sparse.any():
             # a sparse measure is complete where its source covers every département of the zone
             covered = (incidence @ (~p.key_dep_covered[k0:k1]).T.astype(np.float32)) == 0
             complete = np.where(sparse[ki], covered.ravel()[cells], complete)
+            if zone_type == "commune" and p.key_implicit[k0:k1].any():
+                # zero bands left out where the zone's anchor (all ages) is written: covered
+                implicit = np.zeros((n_zones, width), dtype=bool)
+                columns = np.flatnonzero(p.key_implicit[k0:k1])
+                anchors = p.key_dep_covered[p.key_anchor[k0 + columns]]
+                implicit[:, columns] = covered[:, columns] & ((incidence @ (~anchors).T.astype(np.float32)) == 0)
         value, status = _cell_values(n_secret, total, wsum, complete, weighted[ki])
 
         # reports: partial secrets and incomplete comparators
@@ -1088,7 +1126,8 @@ def _combine_level(p: _Prepared, zone_type: str, zones: pd.DataFrame, rule: str,
             _report_cells(report, "incomplete", p, where_cells, complete & ~sparse[ki] & (without > 0),
                           n_members=members, n_without_value=without)
         del zi, ki, where_cells, members, without, complete, n_secret, n_usable, total, wsum, pop_usable
-        emit, value, status = _emitted(cells, value, status, (n_zones, width), sparse, weighted, covered)
+        emit, value, status = _emitted(cells, value, status, (n_zones, width), sparse, weighted, covered, implicit)
+        del implicit
         if len(value):
             blocks.append((k0, emit, value, status))
     if not blocks:
@@ -1197,14 +1236,17 @@ _EMPTY_SPARSE = _cell_values(np.zeros(4), np.zeros(4), np.zeros(4), np.array([Fa
 
 
 def _emitted(cells: np.ndarray, value: np.ndarray, status: np.ndarray, shape: tuple[int, int], sparse: np.ndarray,
-             weighted: np.ndarray, covered: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+             weighted: np.ndarray, covered: np.ndarray | None,
+             implicit: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The emitted cells of a block (a zones × keys mask) and their values and statuses, zone by
     zone: the cells with rows (``cells``, in any order, with their value and status), and every
     cell of a sparse key, which without rows is zero where its source covers the zone
-    (``covered``) and missing elsewhere."""
+    (``covered``) and missing elsewhere, except the zero cells left implicit (``implicit``)."""
     emit = np.zeros(shape, dtype=bool)
-    emit.ravel()[cells] = True
     emit |= sparse[None, :]
+    if implicit is not None:
+        emit &= ~implicit
+    emit.ravel()[cells] = True
     if sparse.any():
         index = covered.astype(np.int8)
         index += 2 * weighted.astype(np.int8)
@@ -1573,10 +1615,11 @@ def aggregate(
 
 
 def _aggregate_parts(obs: pd.DataFrame, territory: Territory, *, passage: pd.DataFrame | None = None,
-                           tolerance: float = 0.01) -> tuple[list[pd.DataFrame], dict]:
+                           tolerance: float = 0.01, implicit_zeros: Iterable[str] = ()) -> tuple[list[pd.DataFrame], dict]:
     """:func:`aggregate` in two parts, not concatenated nor sorted, without ``cog``: the rows of
     the zones other than communes, then those of the commune zones (``others, fine``), and
-    the report that :func:`aggregate` puts in ``attrs``.
+    the report that :func:`aggregate` puts in ``attrs``. ``implicit_zeros``: sparse measures
+    whose zero age bands are not written for communes (see :func:`_implicit_keys`).
 
     The national pass hands the parts to the engine as they are
     (:func:`cls_analysis.indicators.engine.compute_zone_results` takes a list of tables): the
@@ -1624,7 +1667,8 @@ def _aggregate_parts(obs: pd.DataFrame, territory: Territory, *, passage: pd.Dat
     # départements → régions and France for sums published by département only
     from_deps = _from_departements(obs, zones, geography, rules, communes)
 
-    derived = _combine(rows, membership, policy=policy, population=population, tolerance=tolerance, report=report)
+    derived = _combine(rows, membership, policy=policy, population=population, tolerance=tolerance, report=report,
+                       implicit_zeros=implicit_zeros)
     del rows
 
     # Published values win over sums of communes, which win over what départements give. Sums

@@ -326,6 +326,48 @@ def test_national_aggregation_in_key_blocks_is_the_same_and_right(monkeypatch):
     assert (deaths.loc[deaths["zone_code"].str.startswith("79"), "status"] == "missing").all()
 
 
+def test_national_pass_may_leave_out_the_zero_bands_of_sparse_events():
+    """For the engine's standardised indicators, the national pass does not write a commune's
+    zero age bands of deaths when the same period and sex at all ages is written (covered): the
+    other rows are the same; bands of a measure without an all-ages key, and bands where the
+    source does not cover the commune (missing), stay."""
+    from cls_analysis.indicators.national import NationalZones
+
+    obs = _national_rows()  # deaths by band for a third of the communes of 17, a source covering 17
+    plain = observations.as_text(obs)
+    deaths = plain.loc[plain["measure"] == "deaths"]
+    totals = deaths.groupby("zone_code")["value"].sum()
+    extra = [{"zone_code": c, "measure": "deaths", "period": "2019-2023", "value": v, "source": "décès"}
+             for c, v in totals.items()]
+    extra += [{"zone_code": c, "measure": "deaths_suicide", "period": "2019-2023", "age": "65-69", "value": 1.0,
+               "source": "décès"} for c in totals.index[:3]]  # by band only: no all-ages key
+    obs = observations.concat([obs, make(extra)])
+    zones = NationalZones(regions=["75"])
+    (others, fine), _ = observations._aggregate_parts(obs, zones)
+    (others_implicit, fine_implicit), _ = observations._aggregate_parts(
+        obs, zones, implicit_zeros=["deaths", "deaths_suicide"])
+    pd.testing.assert_frame_equal(observations.as_text(others_implicit), observations.as_text(others))
+
+    key = ["zone_type", "zone_code", "period", "measure", "sex", "age"]
+    every = observations.as_text(fine).merge(observations.as_text(fine_implicit), how="left", on=key,
+                                             suffixes=("", "_implicit"), indicator=True)
+    kept = every["_merge"] == "both"
+    assert kept.sum() == len(fine_implicit)  # nothing new
+    assert every.loc[kept, "value"].equals(every.loc[kept, "value_implicit"].rename("value"))
+    assert (every.loc[kept, "status"] == every.loc[kept, "status_implicit"]).all()
+    left_out = every.loc[~kept]
+    is_band = (every["measure"] == "deaths") & (every["age"] != "all") & every["zone_code"].str.startswith("17")
+    assert left_out.index.equals(every.index[is_band & (every["status"] == "zero")])
+    assert len(left_out) > 400
+    # every commune of 17 keeps its all-ages row: zero where it had no death
+    in_17 = every["zone_code"].str.startswith("17")
+    all_ages = every.loc[kept & in_17 & (every["measure"] == "deaths") & (every["age"] == "all")]
+    assert set(all_ages["zone_code"]) == set(every.loc[in_17, "zone_code"])
+    assert (all_ages.loc[~all_ages["zone_code"].isin(totals.index), "status"] == "zero").all()
+    assert set(every.loc[kept & (every["measure"] == "deaths_suicide"), "age"]) == {"65-69"}
+    assert (every.loc[every["zone_code"].str.startswith("79") & (every["measure"] == "deaths"), "_merge"] == "both").all()
+
+
 def _commune_rows(*, repeated: bool) -> pd.DataFrame:
     """Rows of every commune of 17 and 79 with what commune cells meet: a secret, a missing and
     zero births, an APL of -0.0 and one without its weight, households absent in one commune,

@@ -50,7 +50,7 @@ from cls_analysis.stats._groups import group_rows
 from cls_analysis.stats._output import format_multiplier
 from cls_analysis.stats._poisson import poisson_method
 
-__all__ = ["RESULT_COLUMNS", "classified_communes", "compute", "compute_zone_results"]
+__all__ = ["RESULT_COLUMNS", "classified_communes", "compute", "compute_zone_results", "implicit_zero_measures"]
 
 KEYS = ["zone", "period"]  # zone: number in the zone table (see _ZoneTable)
 LEVELS = (0.95, 0.998)
@@ -471,6 +471,12 @@ def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = 
         num_rows = num_rows.assign(age=_relabel(num_rows["age"], relabel))
     # the event rows summed (as select_values would), placed straight into the population grid
     rows = selected_rows(num_rows, num_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=bands)
+    # a band without events may be left out (sparse sources, the national pass): a zone and
+    # period with none of the bands asked for still has zero events in them if it has known
+    # events at other ages (in a period whose events are given by band: those of the grid)
+    known_rows = selected_rows(num_rows, num_m, sex=ind["sex"], by_sex=by_sex, bands=ctx.labels(num_m, "age"))
+    status, labels = factorize(num_rows["status"])
+    known_rows = known_rows[among(status[known_rows], labels, ["ok", "zero"])]
     den = ctx.select(den_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=list(bands))
     if not len(rows) or den.empty:
         return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
@@ -483,7 +489,7 @@ def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = 
     key = (tuple(den_m), ind["sex"], by_sex, tuple(bands), periods)
     if key not in ctx.grids:
         ctx.grids[key] = _AgeGrid(den, periods, extra, ctx.table.size)
-    return ctx.grids[key].paired(num_rows, rows)
+    return ctx.grids[key].paired(num_rows, rows, known_rows)
 
 
 class _AgeGrid:
@@ -532,14 +538,17 @@ class _AgeGrid:
         cell[outside] = -1
         return zone_period, cell
 
-    def paired(self, events: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    def paired(self, events: pd.DataFrame, rows: np.ndarray, known_rows: np.ndarray | None = None) -> pd.DataFrame:
         """The grid rows of the zones and periods having events (the ``rows`` of the
-        observations ``events``), with their events ``x`` summed by cell in the rows' order (0
-        where a band has none, or only values missing) and the withheld rows of either side
-        counted in ``n_secret``."""
+        observations ``events``, by band) or known events at other ages (``known_rows``),
+        with their events ``x`` summed by cell in the rows' order (0 where a band has none, or
+        only values missing) and the withheld rows of either side counted in ``n_secret``."""
         zone_period, cell = self._cells(events, rows)
         has_events = np.zeros(self.shape[0] * self.shape[1], dtype=bool)
         has_events[zone_period[zone_period >= 0]] = True
+        if known_rows is not None and len(known_rows):
+            known = self._cells(events, known_rows)[0]
+            has_events[known[known >= 0]] = True
         kept = has_events[self.zone_period]
         inside = cell >= 0
         if self.lookup is not None:
@@ -1080,6 +1089,33 @@ def _indicator_measures(ind: dict) -> set[str]:
     """
     names = set(_measures(ind["numerator"])) | set(_measures(ind.get("denominator")))
     return names | {w for m in names if (w := _weight_of(m))}
+
+
+_BY_BAND = ("dsr", "isr", "life_expectancy")
+
+
+def implicit_zero_measures(catalogue: pd.DataFrame | None = None) -> list[str]:
+    """The sparse measures whose zero age bands may be left out of zone observations.
+
+    Those read by the catalogue's standardised indicators (DSR, ICM, life expectancy) as
+    events and by no other indicator: they place a zone's events in its population's bands,
+    and a band without row has no events when the zone has known events at other ages in the
+    same period (see :meth:`_AgeGrid.paired`). Another reading (a sum over an age range) would
+    take a band left out for a missing one, so a measure read so is not among them.
+
+    >>> "deaths" in implicit_zero_measures(), "population" in implicit_zero_measures()
+    (True, False)
+    """
+    from cls_analysis.sources import measures
+
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    as_events, otherwise = set(), set()
+    for ind in catalogue.to_dict("records"):
+        events = set(_measures(ind["numerator"])) if ind["statistic"] in _BY_BAND else set()
+        as_events |= events
+        otherwise |= _indicator_measures(ind) - events
+    registry = measures.registry().set_index("name")["sparse"] if len(as_events) else pd.Series(dtype=bool)
+    return sorted(m for m in as_events - otherwise if bool(registry.get(m, False)))
 
 
 def _split_in_two(records: Sequence[dict]) -> tuple[list[int], list[int]]:

@@ -94,13 +94,22 @@ def aggregate_national(obs: pd.DataFrame, national: NationalZones) -> pd.DataFra
     return out
 
 
-def national_observation_parts(obs: pd.DataFrame, national: NationalZones) -> list[pd.DataFrame]:
+def national_observation_parts(obs: pd.DataFrame, national: NationalZones,
+                               catalogue: pd.DataFrame | None = None) -> list[pd.DataFrame]:
     """:func:`aggregate_national` in two parts, as the engine takes them: the rows of the
     EPCIs, départements, régions and France, then those of every commune (without ``cog``).
-    Their concatenation, which would copy tens of millions of rows once more, is not made."""
+    Their concatenation, which would copy tens of millions of rows once more, is not made.
+
+    For the commune zones, the zero age bands of sparse measures that only standardised
+    indicators of ``catalogue`` read by band (deaths: most communes have none in most bands)
+    are left out when the same period and sex at all ages is written: the engine reads the
+    band as zero (:func:`~cls_analysis.indicators.engine.implicit_zero_measures`). The
+    results are the same, from half the rows.
+    """
+    from cls_analysis.indicators.engine import implicit_zero_measures
     from cls_analysis.observations import _aggregate_parts
 
-    return _aggregate_parts(obs, national)[0]
+    return _aggregate_parts(obs, national, implicit_zeros=implicit_zero_measures(catalogue))[0]
 
 
 def compute_national(obs: pd.DataFrame, *, geography: Geography | None = None,
@@ -119,7 +128,7 @@ def compute_national(obs: pd.DataFrame, *, geography: Geography | None = None,
     zones = national.zones()
     communes = national_classified_communes(obs, national, catalogue)
     # the zone observations are handed on, not kept here: the engine frees them when done
-    return compute_zone_results(national_observation_parts(obs, national), zones, catalogue=catalogue,
+    return compute_zone_results(national_observation_parts(obs, national, catalogue), zones, catalogue=catalogue,
                                 indicators=indicators, secondary_within=("epci",), commune_observations=communes,
                                 workers=workers)
 

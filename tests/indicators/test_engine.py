@@ -332,3 +332,33 @@ def test_zone_observations_given_in_parts_give_the_same_results(setup):
     expected = compute_zone_results(pd.concat(parts, ignore_index=True), zones, indicators=_INDICATORS)
     assert (expected["status"] == "ok").sum() > 20
     pd.testing.assert_frame_equal(compute_zone_results(parts, zones, indicators=_INDICATORS), expected)
+
+
+def test_zero_bands_of_events_may_be_left_out(setup):
+    """As the national pass hands them over: a commune's zero bands of deaths left out where its
+    deaths at all ages are written. The results are the same: a commune without any death under
+    65 keeps its premature mortality (no event), and all-ages rows of a period given without
+    bands make no standardised figure."""
+    zones, zobs, _ = setup
+    indicators = ["mort_generale_icm", "mort_generale_tsm", "mort_prematuree_icm", "mort_prematuree_tsm"]
+    zobs = zobs.copy()
+    deaths = (zobs["measure"] == "deaths").to_numpy()
+    young = zobs["age"].isin([b for b in BANDS if int(b.split("-")[0].rstrip("+")) < 65]).to_numpy()
+    first = (zobs["zone_type"] == "commune").to_numpy() & (zobs["zone_code"] == COMMUNES[0]).to_numpy()
+    zobs.loc[deaths & young & first, ["value", "status"]] = [0.0, "zero"]  # no death under 65
+    by_sex = zobs.loc[deaths].groupby(["zone_type", "zone_code", "period", "sex"], as_index=False)["value"].sum()
+    both = by_sex.groupby(["zone_type", "zone_code", "period"], as_index=False)["value"].sum().assign(sex="all")
+    all_ages = pd.concat([by_sex, both], ignore_index=True).assign(measure="deaths", age="all")
+    later = both.assign(period="2023", measure="deaths", age="all")  # a year given at all ages only
+    all_ages = pd.concat([all_ages, later], ignore_index=True)
+    all_ages["status"] = np.where(all_ages["value"] == 0, "zero", "ok")
+    written = pd.concat([zobs, all_ages[zobs.columns]], ignore_index=True)
+    left_out = ((written["zone_type"] == "commune") & (written["measure"] == "deaths") & (written["age"] != "all")
+                & (written["status"] == "zero")).to_numpy()
+    assert left_out.sum() >= 26
+    expected = compute_zone_results(written, zones, indicators=indicators)
+    got = compute_zone_results(written.loc[~left_out], zones, indicators=indicators)
+    pd.testing.assert_frame_equal(got, expected)
+    premature = pick(got, "mort_prematuree_icm", "commune", COMMUNES[0])
+    assert premature["numerator"] == 0 and premature["denominator"] > 0
+    assert set(got["period"]) == {"2019-2023"}
