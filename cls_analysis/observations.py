@@ -985,7 +985,9 @@ def _combine(
     tolerance: float = 0.01,
     report: dict | None = None,
     implicit_zeros: Iterable[str] = (),
-) -> pd.DataFrame:
+    apart: str | None = None,
+    workers: int = 1,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Combine member rows into zone rows.
 
     ``rows``: observations of members (``zone_code`` = member code), of ``sum`` and
@@ -1001,8 +1003,17 @@ def _combine(
     costs one pass over the rows, in blocks of keys when it has many zones; when each zone has
     one member (every commune of France), a cell's sums are taken from its row instead (see
     :func:`_cell_sums`). Text columns of the result are categoricals.
+
+    With ``apart`` (a zone type), the zones of that type and the others come as two tables;
+    with ``workers`` 2 the others are combined meanwhile in a forked process (the national
+    pass: every commune here, the EPCIs, départements, régions and France there).
     """
     report = report if report is not None else {}
+    if apart is not None and (rows.empty or membership.empty or membership.duplicated(["zone_type", "member"]).any()):
+        # nothing to combine, or members in several zones of a type (one zone at a time): as a whole
+        whole = _combine(rows, membership, policy=policy, population=population, tolerance=tolerance,
+                         report=report, implicit_zeros=implicit_zeros)
+        return _split(whole, _is_in(whole["zone_type"], [apart]))
     if rows.empty or membership.empty:
         return empty().drop(columns="cog")
     rules = _measure_rules(rows["measure"].unique())
@@ -1013,6 +1024,8 @@ def _combine(
     if rows.empty:
         return empty().drop(columns="cog")
     prepared = _Prepared(rows, rules, population, implicit_zeros)
+    if apart is not None:
+        return _combine_apart(prepared, membership, apart, policy, tolerance, report, workers)
 
     levels, frames = [], []
     for zone_type, zones in membership.groupby("zone_type", sort=False):
@@ -1035,6 +1048,54 @@ def _combine(
         parts = [_with_cog(f) for f in [out, *frames] if len(f)]
         out = concat(parts).drop(columns="cog") if parts else out
     return out
+
+
+#: What a forked process combining zone levels needs (see :func:`_combine_apart`).
+_FORKED_COMBINE: tuple | None = None
+
+
+def _combine_apart(prepared: _Prepared, membership: pd.DataFrame, apart: str, policy: dict, tolerance: float,
+                   report: dict, workers: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The zones of type ``apart`` and the others, combined from ``prepared`` rows, as two
+    tables (each zone type a partition of members); the others in a forked process when
+    ``workers`` > 1, their reports added after those of ``apart`` (the order of one pass)."""
+    global _FORKED_COMBINE
+    groups = [(str(t), z) for t, z in membership.groupby("zone_type", sort=False)]
+    mine = [(t, z) for t, z in groups if t == apart]
+    theirs = [(t, z) for t, z in groups if t != apart]
+    given: dict = {}
+    if workers > 1 and mine and theirs:
+        from cls_analysis._parallel import run_forked
+
+        _FORKED_COMBINE = (prepared, theirs, policy, tolerance)
+        try:
+            given, fine = run_forked(_combine_forked, [0], 1,
+                                     here=lambda: _combined(prepared, mine, policy, tolerance, report))
+        finally:
+            _FORKED_COMBINE = None
+    else:
+        fine = _combined(prepared, mine, policy, tolerance, report)
+    if 0 in given:
+        others, their_report = given[0]
+        for name, parts in their_report.items():
+            report.setdefault(name, []).extend(parts)
+    else:
+        others = _combined(prepared, theirs, policy, tolerance, report)
+    return fine, others
+
+
+def _combined(p: _Prepared, groups: list, policy: dict, tolerance: float, report: dict) -> pd.DataFrame:
+    """The rows of the zones of ``groups`` (zone type, membership), combined from ``p``."""
+    levels = [level for zone_type, zones in groups
+              if (level := _combine_level(p, zone_type, zones, policy.get(zone_type, "strict"), tolerance, report))]
+    return _assemble(p.key_frame, p.key_source, levels)
+
+
+def _combine_forked(_: int) -> tuple[pd.DataFrame, dict]:
+    """:func:`_combined` of the groups its parent left in :data:`_FORKED_COMBINE`, and its report."""
+    prepared, groups, policy, tolerance = _FORKED_COMBINE
+    report: dict = {}
+    return _combined(prepared, groups, policy, tolerance, report), report
 
 
 def _combine_level(p: _Prepared, zone_type: str, zones: pd.DataFrame, rule: str, tolerance: float,
@@ -1615,11 +1676,13 @@ def aggregate(
 
 
 def _aggregate_parts(obs: pd.DataFrame, territory: Territory, *, passage: pd.DataFrame | None = None,
-                           tolerance: float = 0.01, implicit_zeros: Iterable[str] = ()) -> tuple[list[pd.DataFrame], dict]:
+                           tolerance: float = 0.01, implicit_zeros: Iterable[str] = (),
+                           workers: int = 1) -> tuple[list[pd.DataFrame], dict]:
     """:func:`aggregate` in two parts, not concatenated nor sorted, without ``cog``: the rows of
     the zones other than communes, then those of the commune zones (``others, fine``), and
     the report that :func:`aggregate` puts in ``attrs``. ``implicit_zeros``: sparse measures
     whose zero age bands are not written for communes (see :func:`_implicit_keys`).
+    ``workers``: 2 combines the zones other than communes in a forked process meanwhile.
 
     The national pass hands the parts to the engine as they are
     (:func:`cls_analysis.indicators.engine.compute_zone_results` takes a list of tables): the
@@ -1667,16 +1730,14 @@ def _aggregate_parts(obs: pd.DataFrame, territory: Territory, *, passage: pd.Dat
     # départements → régions and France for sums published by département only
     from_deps = _from_departements(obs, zones, geography, rules, communes)
 
-    derived = _combine(rows, membership, policy=policy, population=population, tolerance=tolerance, report=report,
-                       implicit_zeros=implicit_zeros)
+    fine, others = _combine(rows, membership, policy=policy, population=population, tolerance=tolerance,
+                            report=report, implicit_zeros=implicit_zeros, apart="commune", workers=workers)
     del rows
 
     # Published values win over sums of communes, which win over what départements give. Sums
     # for commune zones cannot collide with anything: published values are for larger zones,
     # ``own`` holds the other measures and ``from_deps`` régions and France only. Only the
     # (few) other rows are checked for duplicates.
-    fine, others = _split(derived, _is_in(derived["zone_type"], ["commune"]))
-    del derived
     others = _prioritise([published, others, own, from_deps])
     attrs = {
         "incomplete": _report_frame(report, "incomplete").astype(object).to_dict("records"),

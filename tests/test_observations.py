@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from cls_analysis import observations
+from cls_analysis._parallel import can_fork
 from cls_analysis.errors import FileFormatError
 from cls_analysis.geo.geography import Geography
 from cls_analysis.territory import Territory
@@ -366,6 +369,31 @@ def test_national_pass_may_leave_out_the_zero_bands_of_sparse_events():
     assert (all_ages.loc[~all_ages["zone_code"].isin(totals.index), "status"] == "zero").all()
     assert set(every.loc[kept & (every["measure"] == "deaths_suicide"), "age"]) == {"65-69"}
     assert (every.loc[every["zone_code"].str.startswith("79") & (every["measure"] == "deaths"), "_merge"] == "both").all()
+
+
+@pytest.mark.skipif(not can_fork(), reason="processes started by fork (Linux) only")
+def test_national_aggregation_with_a_second_process_is_the_same(monkeypatch, tmp_path):
+    """The national pass combines the EPCIs, départements, régions and France in a forked
+    process while this one combines the communes: the same tables and reports as in one."""
+    from cls_analysis.indicators.national import NationalZones
+
+    obs = _commune_rows(repeated=True)  # secrets, missing values, partial secrets: reports
+    zones = NationalZones(regions=["75"])
+    (fine, others), attrs = observations._aggregate_parts(obs, zones)
+    combined = observations._combined
+
+    def marked(p, groups, *args):  # which process combined which zone types
+        (tmp_path / groups[0][0]).write_text(str(os.getpid()))
+        return combined(p, groups, *args)
+
+    monkeypatch.setattr(observations, "_combined", marked)
+    (fine_2, others_2), attrs_2 = observations._aggregate_parts(obs, zones, workers=2)
+    assert int((tmp_path / "commune").read_text()) == os.getpid()
+    assert int((tmp_path / "epci").read_text()) != os.getpid()
+    pd.testing.assert_frame_equal(fine_2, fine)
+    pd.testing.assert_frame_equal(others_2, others)
+    assert len(attrs["secret_partial"]) > 1 and set(pd.DataFrame(attrs["secret_partial"])["zone_type"]) > {"commune"}
+    assert attrs_2 == attrs
 
 
 def _commune_rows(*, repeated: bool) -> pd.DataFrame:

@@ -106,10 +106,13 @@ def national_observation_parts(obs: pd.DataFrame, national: NationalZones,
     band as zero (:func:`~cls_analysis.indicators.engine.implicit_zero_measures`). The
     results are the same, from half the rows.
     """
-    from cls_analysis.indicators.engine import implicit_zero_measures
+    from cls_analysis._parallel import can_fork, free_processors
+    from cls_analysis.indicators.engine import PARALLEL_MIN_ZONES, implicit_zero_measures
     from cls_analysis.observations import _aggregate_parts
 
-    return _aggregate_parts(obs, national, implicit_zeros=implicit_zero_measures(catalogue))[0]
+    # the communes here, the other zones in a second process when a processor is free
+    workers = min(2, free_processors()) if can_fork() and len(national.zones()) >= PARALLEL_MIN_ZONES else 1
+    return _aggregate_parts(obs, national, implicit_zeros=implicit_zero_measures(catalogue), workers=workers)[0]
 
 
 def compute_national(obs: pd.DataFrame, *, geography: Geography | None = None,
