@@ -860,6 +860,10 @@ class _Results:
         return rows
 
 
+#: Results tables from this many rows have their text columns made in threads.
+_THREADED_ROWS = 500_000
+
+
 def _results_table(parts: Sequence[dict], table: _ZoneTable, catalogue: pd.DataFrame) -> pd.DataFrame:
     """The results table (:data:`RESULT_COLUMNS`) from the indicators' sorted rows
     (:meth:`_Results.sorted_rows`), one after the other: text columns are made once, from codes.
@@ -904,9 +908,6 @@ def _results_table(parts: Sequence[dict], table: _ZoneTable, catalogue: pd.DataF
             columns[column] = values
     columns.update(_text_columns(texts, threads=free_processors() if len(ind) >= _THREADED_ROWS else 1))
     return pd.DataFrame({c: columns[c] for c in RESULT_COLUMNS}, copy=False)  # new arrays: not copied into blocks
-
-
-_THREADED_ROWS = 500_000
 
 
 def _text_columns(texts: dict, threads: int = 1) -> dict:
@@ -1114,8 +1115,9 @@ def implicit_zero_measures(catalogue: pd.DataFrame | None = None) -> list[str]:
         events = set(_measures(ind["numerator"])) if ind["statistic"] in _BY_BAND else set()
         as_events |= events
         otherwise |= _indicator_measures(ind) - events
-    registry = measures.registry().set_index("name")["sparse"] if len(as_events) else pd.Series(dtype=bool)
-    return sorted(m for m in as_events - otherwise if bool(registry.get(m, False)))
+    registry = measures.registry()
+    sparse = set(registry.loc[registry["sparse"], "name"])
+    return sorted((as_events - otherwise) & sparse)
 
 
 def _split_in_two(records: Sequence[dict]) -> tuple[list[int], list[int]]:

@@ -110,8 +110,10 @@ def national_observation_parts(obs: pd.DataFrame, national: NationalZones,
     from cls_analysis.indicators.engine import PARALLEL_MIN_ZONES, implicit_zero_measures
     from cls_analysis.observations import _aggregate_parts
 
-    # the communes here, the other zones in a second process when a processor is free
-    workers = min(2, free_processors()) if can_fork() and len(national.zones()) >= PARALLEL_MIN_ZONES else 1
+    # the communes here, the other zones in a second process when a processor is free (as the
+    # engine shares the indicators: from as many zones)
+    zone_count = len(national.zones().drop_duplicates(["zone_type", "zone_code"]))
+    workers = min(2, free_processors()) if can_fork() and zone_count >= PARALLEL_MIN_ZONES else 1
     return _aggregate_parts(obs, national, implicit_zeros=implicit_zero_measures(catalogue), workers=workers)[0]
 
 
