@@ -21,16 +21,29 @@ from pathlib import Path
 
 
 class MemoryWatch:
-    """Largest memory of this process and its children together, sampled every 50 ms (Linux).
+    """Largest memory of this process and its children together, sampled every 20 ms (Linux).
 
-    Proportional set size (PSS): pages shared by a parent and its forked child (the zone
-    observations) are split between them, not counted twice. Elsewhere: this process's peak.
+    Two figures:
+
+    - ``peak_rss``: the largest sum of the processes' resident sizes (``/proc/<pid>/statm``, a
+      counter the kernel keeps: cheap to read). Pages a forked child shares with its parent
+      are counted twice: an upper bound.
+    - ``peak``: the proportional set size (PSS, ``smaps_rollup``) of the family, where shared
+      pages are split between the processes. Reading it walks every page table of the
+      process, which costs processor time and holds the process's memory map: it is read only
+      when the resident sum climbs 2 % above the level of the last reading (not every 20 ms,
+      which slowed the pass it measures by about a tenth).
+
+    Elsewhere than Linux: nothing is measured (0).
     """
 
     def __init__(self):
+        import os
         import threading
 
         self.peak = 0
+        self.peak_rss = 0
+        self._page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -50,6 +63,13 @@ class MemoryWatch:
         except (OSError, StopIteration, ValueError):
             return 0
 
+    def _rss(self, pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                return int(f.read().split()[1]) * self._page
+        except (OSError, IndexError, ValueError):
+            return 0
+
     def _family(self) -> list[int]:
         import os
 
@@ -63,8 +83,14 @@ class MemoryWatch:
         return pids
 
     def _run(self) -> None:
-        while not self._stop.wait(0.05):
-            self.peak = max(self.peak, sum(self._pss(pid) for pid in self._family()))
+        checked = 0  # resident sum at the last PSS reading
+        while not self._stop.wait(0.02):
+            family = self._family()
+            rss = sum(self._rss(pid) for pid in family)
+            self.peak_rss = max(self.peak_rss, rss)
+            if rss > checked * 1.02:
+                checked = rss
+                self.peak = max(self.peak, sum(self._pss(pid) for pid in family))
 
 
 def fresh_memory_cost(size_gb: float = 0.5) -> float:
@@ -124,7 +150,8 @@ def one_national_pass(regions=None, workers=None) -> dict:
     cpu_after = _cpu()
     return {"read": loaded - started, "aggregation": marks[0] - loaded, "indicators": done - marks[0],
             "total": done - loaded, "user": cpu_after[0] - cpu_before[0], "system": cpu_after[1] - cpu_before[1],
-            "memory": watch.peak / 1024**3, "results": results}
+            "memory": watch.peak / 1024**3, "memory_rss": watch.peak_rss / 1024**3,
+            "results": results}
 
 
 def national_pass(regions=None, workers=None, repeat: int = 3) -> None:
@@ -146,14 +173,16 @@ def national_pass(regions=None, workers=None, repeat: int = 3) -> None:
         print(f"  essai {attempt + 1} : agrégation {run['aggregation']:.1f} s ; indicateurs {run['indicators']:.1f} s "
               f"({'processus : ' + str(workers) if workers else 'processus : automatique'}) ; "
               f"passe {run['total']:.1f} s ; temps processeur : utilisateur {run['user']:.1f} s, "
-              f"système {run['system']:.1f} s ; mémoire {run['memory']:.2f} Go")
+              f"système {run['system']:.1f} s ; mémoire {run['memory']:.2f} Go (PSS ; "
+              f"somme des résidents {run['memory_rss']:.2f} Go)")
     best = min(r["total"] for r in runs)
     middle = statistics.median(r["total"] for r in runs)
     print(f"  passe (agrégation + indicateurs) : meilleur essai {best:.1f} s, médiane {middle:.1f} s sur {repeat} — "
           f"cible < 10 s pour toute la France ({'atteinte' if best < 10 and regions is None else 'non atteinte'})")
-    memory = max(r["memory"] for r in runs)
-    print(f"  mémoire maximale (processus et processus auxiliaire ensemble, PSS) : {memory:.2f} Go — cible < 4 Go "
-          f"({'atteinte' if memory < 4 else 'non atteinte'})")
+    memory, resident = max(r["memory"] for r in runs), max(r["memory_rss"] for r in runs)
+    print(f"  mémoire maximale (processus et processus auxiliaire ensemble) : PSS {memory:.2f} Go ; borne haute "
+          f"(pages partagées comptées deux fois) {resident:.2f} Go — cible < 4 Go, jugée sur la borne haute "
+          f"({'atteinte' if resident < 4 else 'non atteinte'})")
 
 
 def main() -> None:
