@@ -15,6 +15,7 @@ import pandas as pd
 
 __all__ = [
     "among",
+    "category_codes",
     "compact",
     "countable",
     "factorize",
@@ -36,6 +37,16 @@ def countable(size: int, n: int) -> bool:
     return size <= 4 * n + (1 << 20)
 
 
+def category_codes(series: pd.Series) -> np.ndarray:
+    """The integer codes of a categorical column, read-only and without a copy (pandas 3's
+    ``Series.cat.codes`` copies them into a new Series at each call); -1 for missing.
+
+    >>> category_codes(pd.Series(["b", None, "a"], dtype="category")).tolist()
+    [1, -1, 0]
+    """
+    return series.array.codes
+
+
 def factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes and distinct values of a column (free for categoricals); -1 for missing.
 
@@ -44,7 +55,7 @@ def factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     ([0, 1, 0], ['b', 'a'])
     """
     if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy(), np.asarray(series.cat.categories, dtype=object)
+        return category_codes(series), np.asarray(series.cat.categories, dtype=object)
     codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
     return codes, np.asarray(uniques, dtype=object)
 

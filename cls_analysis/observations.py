@@ -67,7 +67,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandas.core.dtypes.cast import coerce_indexer_dtype
 
-from cls_analysis._keys import among, factorize, factorize_keys, repeated_rows
+from cls_analysis._keys import among, category_codes, factorize, factorize_keys, repeated_rows
 from cls_analysis.errors import ClsAnalysisError, FileFormatError, describe_rows
 from cls_analysis.geo.codes import PLM_COMMUNES, departement_of_commune
 from cls_analysis.sources import measures as _measures
@@ -206,7 +206,7 @@ def set_text(frame: pd.DataFrame, mask, column: str, value: str) -> pd.DataFrame
             code = categories.get_loc(value)
         else:
             code, labels = len(labels), np.append(labels, np.array([value], dtype=object))
-        codes = series.cat.codes.to_numpy().astype(np.int64)
+        codes = category_codes(series).astype(np.int64)
         codes[mask] = code
         frame[column] = categorical((codes, labels))
     else:
@@ -316,7 +316,7 @@ def normalize_sex(value: object) -> str | None:
 def _map_unique(series: pd.Series, func) -> tuple[pd.Series, list[object]]:
     """Apply ``func`` to the distinct values; a categorical result and the unmapped values."""
     if isinstance(series.dtype, pd.CategoricalDtype):
-        codes, uniques = series.cat.codes.to_numpy(), np.asarray(series.cat.categories, dtype=object)
+        codes, uniques = category_codes(series), np.asarray(series.cat.categories, dtype=object)
     else:
         codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
     mapped = np.array([func(u) for u in uniques], dtype=object)
@@ -394,7 +394,7 @@ def _unique_check(series: pd.Series, predicate) -> pd.Series:
         categories = series.cat.categories
         ok = np.zeros(len(categories) + 1, dtype=bool)  # last: code -1 (missing)
         ok[:-1] = [bool(predicate(c)) for c in categories]
-        return pd.Series(ok[series.cat.codes.to_numpy()], index=series.index)
+        return pd.Series(ok[category_codes(series)], index=series.index)
     uniques = series.dropna().unique()
     bad = [u for u in uniques if not predicate(u)]
     if not bad and not series.hasnans:
@@ -424,7 +424,7 @@ def _is_in(series: pd.Series, values: Sequence[str]) -> np.ndarray:
     if isinstance(series.dtype, pd.CategoricalDtype):
         wanted = np.zeros(len(series.cat.categories) + 1, dtype=bool)
         wanted[:-1] = values.get_indexer(np.asarray(series.cat.categories, dtype=object)) >= 0
-        return wanted[series.cat.codes.to_numpy()]
+        return wanted[category_codes(series)]
     return values.get_indexer(series.to_numpy(dtype=object)) >= 0
 
 
@@ -433,8 +433,8 @@ def _zone_codes_ok(frame: pd.DataFrame) -> pd.Series:
     zone_type, zone_code = frame["zone_type"], frame["zone_code"]
     if isinstance(zone_type.dtype, pd.CategoricalDtype) and isinstance(zone_code.dtype, pd.CategoricalDtype):
         # each code checked once per zone type: the categories used by the rows of that type
-        type_codes = zone_type.cat.codes.to_numpy()
-        code_codes = zone_code.cat.codes.to_numpy()
+        type_codes = category_codes(zone_type)
+        code_codes = category_codes(zone_code)
         categories = np.asarray(zone_code.cat.categories, dtype=object)
         for k, kind in enumerate(zone_type.cat.categories):
             pattern = _CODE_PATTERNS.get(kind)
@@ -729,7 +729,7 @@ def _union_text(parts: list[tuple[pd.Series, np.ndarray | None]]) -> pd.Categori
     codes, labels = [], []
     for p, rows in parts:
         if isinstance(p.dtype, pd.CategoricalDtype):
-            codes.append((p.cat.codes.to_numpy(), rows))
+            codes.append((category_codes(p), rows))
             labels.append(np.asarray(p.cat.categories, dtype=object))
         else:  # labels of every row (as the frames concatenated), codes of the rows taken
             cat = categorical(p.to_numpy(dtype=object))

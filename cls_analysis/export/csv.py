@@ -33,7 +33,8 @@ def write_csv_fr(table: pd.DataFrame, path: str | Path, *, float_decimals: int |
     """
     target = Path(path)
     frame = table.copy()
-    list_columns = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, list)).any()]
+    list_columns = [c for c in frame.select_dtypes("object").columns
+                    if frame[c].map(lambda v: isinstance(v, list)).any()]
     for column in list_columns:
         frame[column] = frame[column].map(lambda v: ", ".join(map(str, v)) if isinstance(v, list) else v)
     if float_decimals is not None:

@@ -29,10 +29,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from cls_analysis import stats
-from cls_analysis._keys import among, countable, factorize, positions, used_codes
+from cls_analysis._keys import among, category_codes, countable, factorize, positions, used_codes
 from cls_analysis._parallel import can_fork, free_processors, run_forked
 from cls_analysis.errors import ClsAnalysisError
 from cls_analysis.indicators.catalogue import load_catalogue
@@ -106,8 +105,7 @@ class _ZoneTable:
         self.rank = np.empty(self.size, dtype=np.int64)
         self.rank[np.lexsort((code_rank, self.type_rank))] = np.arange(self.size)
         #: The zones' type, code and name as text arrays (see :func:`_strings`), made once.
-        self.dictionaries = {"zone_type": _dictionary(self.type), "zone_code": _dictionary(self.code),
-                             "zone_name": _dictionary(self.name)}
+        self.dictionaries = {"zone_type": self.type, "zone_code": self.code, "zone_name": self.name}
 
     def of_type(self, zone_type: str) -> np.ndarray:
         """Numbers of the zones of one type."""
@@ -186,7 +184,7 @@ class _ByMeasure:
             zone = table.ids(part["zone_type"], part["zone_code"])
             measure = part["measure"].astype("category")
             count = len(measure.cat.categories)
-            codes = np.where(zone >= 0, measure.cat.codes.to_numpy(), -1).astype(np.int16 if count < 1 << 14 else np.int32)
+            codes = np.where(zone >= 0, category_codes(measure), -1).astype(np.int16 if count < 1 << 14 else np.int32)
             self._parts.append({"zone": zone, "value": part["value"].to_numpy(dtype=float),
                                 **{c: part[c] for c in ("period", "measure", "sex", "age", "status")}})
             order = np.argsort(codes, kind="stable")
@@ -885,15 +883,14 @@ def _results_table(parts: Sequence[dict], table: _ZoneTable, catalogue: pd.DataF
     # free processors when the table is large (a national table: about 1 GB of text)
     texts = {
         "indicator": (ind, ids, {}),
-        **{c: (zone, table.dictionaries[c], {"na_value": pd.NA}) for c in ("zone_type", "zone_code", "zone_name")},
+        **{c: (zone, table.dictionaries[c], {}) for c in ("zone_type", "zone_code", "zone_name")},
         "sex": (ind, catalogue["sex"].tolist(), {}),
         "unit": (ind, catalogue["unit"].tolist(), {}),
         "status": (merged["status"], _STATUS_LABELS, {}),
     }
     columns = {}
     period = merged["period"]
-    columns["period"] = pd.Series(np.append(np.asarray(period.categories, dtype=object), np.nan)[period.codes],
-                                  dtype=object)
+    texts["period"] = (period.codes, list(period.categories), {})
     for column in RESULT_COLUMNS:
         if column in columns or column in texts:
             continue
@@ -931,22 +928,25 @@ def _union_categorical(arrays: Sequence[np.ndarray | pd.Categorical]) -> pd.Cate
     return pd.Categorical.from_codes(codes, categories=categories)
 
 
-def _strings(codes: np.ndarray, labels: Sequence, *, na_value=np.nan, missing_label: bool = False) -> pd.Series:
-    """A text column from integer codes into ``labels`` without building millions of Python
-    strings (a pyarrow dictionary cast). Code -1 is missing, or the last label with
-    ``missing_label``; missing labels (None, NA) stay missing."""
+def _strings(codes: np.ndarray, labels: Sequence, *, missing_label: bool = False) -> pd.Series:
+    """A text column from integer codes into ``labels``: a categorical of the labels used, in
+    sorted order (the contract's text columns), made without millions of Python strings.
+    Code -1 is missing, or the last label with ``missing_label``; missing labels (None, NA)
+    stay missing and labels that repeat become one category.
+
+    >>> _strings(np.array([1, -1, 0, 1]), ["b", "a", "c"]).tolist()
+    ['a', nan, 'b', 'a']
+    """
     codes = np.asarray(codes)
     if missing_label:
         codes = np.where(codes < 0, len(labels) - 1, codes)
-    dictionary = labels if isinstance(labels, pa.Array) else _dictionary(labels)
-    indices = pa.array(codes.astype(np.int32), mask=codes < 0)
-    array = pa.DictionaryArray.from_arrays(indices, dictionary)
-    return pd.Series(array.cast(pa.large_string()), dtype=pd.StringDtype("pyarrow", na_value=na_value))
-
-
-def _dictionary(labels: Sequence):
-    """Labels as a pyarrow text array (None, NA: missing), the dictionary of :func:`_strings`."""
-    return pa.array([None if pd.isna(lab) else str(lab) for lab in labels], type=pa.large_string())
+    used = np.bincount(codes[codes >= 0], minlength=len(labels)) > 0
+    text = np.array([None if pd.isna(lab) else str(lab) for lab in labels], dtype=object)
+    kept = np.flatnonzero(used & np.array([t is not None for t in text], dtype=bool))
+    categories, inverse = np.unique(text[kept].astype(str), return_inverse=True)
+    remap = np.full(len(text) + 1, -1, dtype=np.int32)  # the last one for code -1
+    remap[kept] = inverse
+    return pd.Series(pd.Categorical.from_codes(remap[codes], categories=pd.Index(categories, dtype=str)))
 
 
 def _secondary_suppression(res: _Results, table: _ZoneTable, within: Sequence[np.ndarray]) -> None:

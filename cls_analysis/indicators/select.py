@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from cls_analysis._keys import among, countable, factorize, used_codes
+from cls_analysis._keys import among, category_codes, countable, factorize, used_codes
 from cls_analysis.stats._groups import group_rows
 from cls_analysis.stats.ages import age_interval
 
@@ -284,7 +284,7 @@ def _column_codes(columns: Sequence[pd.Series]) -> tuple[list[np.ndarray], int]:
     coded = []
     for values in columns:
         if isinstance(values.dtype, pd.CategoricalDtype):
-            coded.append((values.cat.codes.to_numpy().astype(np.int64), np.asarray(values.cat.categories, dtype=object)))
+            coded.append((category_codes(values).astype(np.int64), np.asarray(values.cat.categories, dtype=object)))
         else:
             codes, uniques = pd.factorize(values)
             coded.append((codes.astype(np.int64), np.asarray(uniques, dtype=object)))

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cls_analysis._io import require_file
-from cls_analysis._keys import countable, factorize, factorize_keys
+from cls_analysis._keys import category_codes, countable, factorize, factorize_keys
 from cls_analysis.errors import ClsAnalysisError, CodeError, FileFormatError, describe_rows
 from cls_analysis.geo.codes import normalize_commune_codes
 from cls_analysis.sources import measures as _measures
@@ -466,7 +466,7 @@ def parse_numbers(
         raw = frame[column]
         if isinstance(raw.dtype, pd.CategoricalDtype):
             cats = pd.DataFrame({column: np.asarray(raw.cat.categories, dtype=object).astype(str)})
-            codes = raw.cat.codes.to_numpy()
+            codes = category_codes(raw)
             try:
                 v, st = parse_numbers(cats, [column], path=path, lines=np.arange(len(cats)), empty=empty,
                                       extra_secret=extra_secret)
@@ -708,7 +708,7 @@ def is_count(measure: pd.Series) -> np.ndarray:
 
     if isinstance(measure.dtype, pd.CategoricalDtype):
         used = np.zeros(len(measure.cat.categories) + 1, dtype=bool)
-        codes = measure.cat.codes.to_numpy()
+        codes = category_codes(measure)
         present = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(used) - 1))
         result = np.zeros(len(used), dtype=bool)
         result[present] = [count(m) for m in measure.cat.categories[present]]
@@ -735,7 +735,7 @@ def label_mask(column: pd.Series, label: str) -> np.ndarray:
         categories = column.cat.categories
         if label not in categories:
             return np.zeros(len(column), dtype=bool)
-        return column.cat.codes.to_numpy() == categories.get_loc(label)
+        return category_codes(column) == categories.get_loc(label)
     return np.asarray(column == label, dtype=bool)
 
 
@@ -786,7 +786,7 @@ def _count_pairs(first: pd.Series, second: pd.Series) -> int:
     if not (isinstance(first.dtype, pd.CategoricalDtype) and isinstance(second.dtype, pd.CategoricalDtype)):
         return int(pd.DataFrame({"a": first, "b": second}).drop_duplicates().shape[0])
     size = len(second.cat.categories) + 1
-    key = (first.cat.codes.to_numpy().astype(np.int64) + 1) * size + second.cat.codes.to_numpy() + 1
+    key = (category_codes(first).astype(np.int64) + 1) * size + category_codes(second) + 1
     if countable(size * (len(first.cat.categories) + 1), len(key)):
         return int(np.count_nonzero(np.bincount(key)))
     return len(pd.unique(key))
@@ -799,7 +799,7 @@ def _check_codes(obs: pd.DataFrame, report: SourceReport) -> None:
     zone_code = obs["zone_code"]
     if isinstance(zone_code.dtype, pd.CategoricalDtype):
         # the distinct codes of commune rows, in order of first appearance (as unique() gives)
-        codes = zone_code.cat.codes.to_numpy()[commune]
+        codes = category_codes(zone_code)[commune]
         codes = pd.unique(codes[codes >= 0])
         codes = pd.Series(np.asarray(zone_code.cat.categories, dtype=object)[codes], dtype=object)
     else:

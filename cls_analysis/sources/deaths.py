@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cls_analysis._keys import category_codes
 from cls_analysis.errors import FileFormatError, describe_rows
 from cls_analysis.observations import normalize_ages, normalize_sexes
 from cls_analysis.sources._common import (
@@ -160,8 +161,7 @@ def read_deaths(
     key = ["code", "period", "measure", "sex", "age"]
     combined = np.zeros(len(rows), dtype=np.int64)
     for column in key:
-        cat = rows[column].cat
-        combined = combined * (len(cat.categories) + 1) + cat.codes.to_numpy()
+        combined = combined * (len(rows[column].cat.categories) + 1) + category_codes(rows[column])
     order = np.argsort(combined, kind="stable")
     repeated = np.zeros(len(rows), dtype=bool)
     same = combined[order][1:] == combined[order][:-1]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cls_analysis._keys import compact, countable, in_order_of_appearance
+from cls_analysis._keys import category_codes, compact, countable, in_order_of_appearance
 from cls_analysis.errors import describe_rows
 from cls_analysis.stats._validate import StatsInputError
 
@@ -52,7 +52,7 @@ def _factorize_column(df: pd.DataFrame, col: str, arg: str) -> tuple[np.ndarray,
     small non-negative integers themselves, without hashing."""
     values = df[col]
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes, size = compact(values.cat.codes.to_numpy(), len(values.cat.categories))
+        codes, size = compact(category_codes(values), len(values.cat.categories))
     elif values.dtype.kind in "iu" and len(values) and 0 <= values.min() and countable(int(values.max()) + 1, len(values)):
         codes = values.to_numpy(dtype=np.int64)
         size = int(codes.max()) + 1
