@@ -334,37 +334,39 @@ def _simple(ind: dict, ctx: _Context, kind: str) -> pd.DataFrame:
                      age=_opt(ind["denominator_age"], ind["age"]))
     pair = _pair(num, den)
     multiplier = float(ind["multiplier"])
-    valid = pair["x"].notna() & pair["n"].notna() & (pair["n"] > 0)
+    x, n = pair["x"].to_numpy(dtype=float), pair["n"].to_numpy(dtype=float)
+    known = ~np.isnan(x) & ~np.isnan(n)
+    valid = known & (n > 0)
     if kind == "proportion":
-        valid &= pair["x"] <= pair["n"] * (1 + 1e-9)
-    out = _statistic_output(pair, numerator=pair["x"], denominator=pair["n"], x_secret=pair["x_secret"])
-    out["value"] = np.nan
-    out["lower_ci"] = out["upper_ci"] = out["lower_ci_998"] = out["upper_ci_998"] = np.nan
-    out["statistic"], out["method"] = kind, ""
+        valid &= x <= n * (1 + 1e-9)
+    figures = {c: np.full(len(pair), np.nan) for c in ("value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998")}
+    statistic, method = _TextCodes.constant(kind, len(pair)), _TextCodes.constant("", len(pair))
     if kind in ("ratio", "density"):
-        out.loc[valid, "value"] = pair.loc[valid, "x"] / pair.loc[valid, "n"] * multiplier
-        out["method"] = "ratio (effectifs exhaustifs, sans intervalle)"
+        figures["value"][valid] = x[valid] / n[valid] * multiplier
+        method = _TextCodes.constant("ratio (effectifs exhaustifs, sans intervalle)", len(pair))
     elif valid.any():
         subset = pair.loc[valid, [*KEYS, "x", "n"]].copy()
         subset["x"] = subset["x"].clip(upper=subset["n"]) if kind == "proportion" else subset["x"]
         function = stats.proportion if kind == "proportion" else stats.crude_rate
         computed = _widen(function(subset, x="x", n="n", by=KEYS, confidence=LEVELS, multiplier=multiplier), KEYS)
-        mine, theirs = shared_codes([out.loc[valid, KEYS], computed], KEYS)
+        mine, theirs = shared_codes([subset, computed], KEYS)
         at = positions(mine, theirs)
-        found, safe = at >= 0, np.clip(at, 0, None)
-        for column in ("value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998", "statistic", "method"):
-            values = computed[column].to_numpy()
-            out.loc[valid, column] = np.where(found, values[safe], np.nan) if len(values) else np.nan
+        rows, found, safe = np.flatnonzero(valid), at >= 0, np.clip(at, 0, None)
+        for column, values in figures.items():
+            values[rows] = np.where(found, computed[column].to_numpy(dtype=float)[safe], np.nan) if len(computed) else np.nan
+        statistic.place(rows, computed["statistic"], at)
+        method.place(rows, computed["method"], at)
         if kind == "proportion" and bool(ind.get("complement")):
-            out["numerator"] = out["denominator"] - out["numerator"]
-            value = multiplier - out["value"]
-            lower, upper = multiplier - out["upper_ci"], multiplier - out["lower_ci"]
-            lower998, upper998 = multiplier - out["upper_ci_998"], multiplier - out["lower_ci_998"]
-            out["value"], out["lower_ci"], out["upper_ci"] = value, lower, upper
-            out["lower_ci_998"], out["upper_ci_998"] = lower998, upper998
-    inconsistent = pair["x"].notna() & pair["n"].notna() & ~valid
-    out["note"] = np.where(inconsistent, "dénominateur nul ou inférieur au numérateur", "")
-    return out
+            x, value = n - x, figures["value"]
+            figures = {"value": multiplier - value,
+                       "lower_ci": multiplier - figures["upper_ci"], "upper_ci": multiplier - figures["lower_ci"],
+                       "lower_ci_998": multiplier - figures["upper_ci_998"],
+                       "upper_ci_998": multiplier - figures["lower_ci_998"]}
+    inconsistent = known & ~valid
+    note = pd.Categorical.from_codes(inconsistent.astype(np.int8),
+                                     categories=pd.Index(["", "dénominateur nul ou inférieur au numérateur"], dtype=object))
+    return _statistic_output(pair, numerator=x, denominator=n, x_secret=pair["x_secret"], **figures,
+                             statistic=statistic.categorical(), method=method.categorical(), note=note)
 
 
 def _read(ind: dict, ctx: _Context) -> pd.DataFrame:
@@ -783,8 +785,9 @@ def _rule_note(statement: str) -> str:
     return f"valeur non calculée (règle de la méthode : {statement})"
 
 
-def _statuses(out: pd.DataFrame, ind: dict) -> dict[str, np.ndarray]:
-    """One indicator's rows as arrays, with their status (codes of ``_STATUS_LABELS``).
+def _statuses(out: pd.DataFrame, ind: dict) -> dict[str, np.ndarray | pd.Categorical]:
+    """One indicator's rows as arrays, with their status (codes of ``_STATUS_LABELS``) and its
+    text columns as categoricals.
 
     ok / zero / missing, then suppressed: a figure with a part withheld by the producer (a
     secret cell among those summed) would be wrong, whether or not the other parts gave a
@@ -797,34 +800,73 @@ def _statuses(out: pd.DataFrame, ind: dict) -> dict[str, np.ndarray]:
             return np.full(n, np.nan)
         return pd.to_numeric(out[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
-    def text(column: str) -> np.ndarray:
-        return out[column].to_numpy(dtype=object) if column in out else np.full(n, np.nan, dtype=object)
-
-    part = {"zone": out["zone"].to_numpy(dtype=np.int64)}
+    part: dict = {"zone": out["zone"].to_numpy(dtype=np.int64)}
     part.update({c: number(c) for c in _NUMBERS})
-    part.update({c: text(c) for c in _TEXTS})
-    note = part["note"]
-    note[pd.isna(note)] = ""
+    texts = {c: _TextCodes(out[c] if c in out else None, n) for c in _TEXTS}
+    note, statistic = texts["note"], texts["statistic"]
+    note.fill_missing("")
     secret = np.nan_to_num(number("x_secret")) > 0
     value, numerator = part["value"], part["numerator"]
     has_value = ~np.isnan(value)
     status = np.where(has_value, _OK, _MISSING).astype(np.int8)
     # a rule of the statistic left the value out (a DSR below 10 events): said in the note
-    codes, uniques = pd.factorize(part["statistic"])
-    states = np.array([bool(_RULE_STATEMENT.search(str(u))) for u in uniques] + [False])  # -1: no statistic
-    rule = ~has_value & ~secret & states[codes] & (note == "")
-    notes = np.array([_rule_note(str(u)) if state else "" for u, state in zip(uniques, states, strict=False)] + [""],
-                     dtype=object)
-    note[rule] = notes[codes[rule]]
+    states = np.array([bool(_RULE_STATEMENT.search(str(u))) for u in statistic.labels] + [False])  # -1: none
+    rule = ~has_value & ~secret & states[statistic.codes] & (note.codes == note.code(""))
+    rule_notes = np.array([note.code(_rule_note(str(u))) if state else -1
+                           for u, state in zip(statistic.labels, states, strict=False)] + [-1], dtype=np.int64)
+    note.codes[rule] = rule_notes[statistic.codes[rule]]
     status[has_value & (numerator == 0)] = _ZERO
     status[secret] = _SUPPRESSED
-    note[secret] = "secret statistique du producteur"
+    note.put(secret, "secret statistique du producteur")
     threshold = float(_opt(ind["min_count"], 10))
     small = (threshold > 0) & (numerator > 0) & (numerator < threshold) & ~secret
     status[small] = _SUPPRESSED
-    note[small] = f"effectif inférieur à {threshold:g} (secret)"
+    note.put(small, f"effectif inférieur à {threshold:g} (secret)")
     part["status"] = status
+    part.update({c: text.categorical() for c, text in texts.items()})
     return part
+
+
+class _TextCodes:
+    """A text column as integer codes into a list of labels (-1: missing), to which labels are
+    added as they are written: no Python string per row (a pyarrow text column is coded by
+    its own dictionary encoding)."""
+
+    def __init__(self, values: pd.Series | None, n: int):
+        if values is None:
+            self.codes, self.labels = np.full(n, -1, dtype=np.int64), []
+        else:
+            codes, uniques = pd.factorize(values)
+            self.codes, self.labels = np.array(codes, dtype=np.int64), [str(u) for u in uniques]
+
+    @classmethod
+    def constant(cls, label: str, n: int) -> _TextCodes:
+        """``n`` rows of one label."""
+        text = cls(None, n)
+        text.codes[:] = text.code(label)
+        return text
+
+    def place(self, rows: np.ndarray, values: pd.Series, at: np.ndarray) -> None:
+        """``values`` at ``at`` written at ``rows`` (``at`` -1: missing)."""
+        codes, uniques = pd.factorize(values)
+        mine = np.array([self.code(str(u)) for u in uniques] + [-1], dtype=np.int64)
+        self.codes[rows] = np.where(at >= 0, mine[codes[np.clip(at, 0, None)]] if len(codes) else -1, -1)
+
+    def code(self, label: str) -> int:
+        """The code of ``label``, added to the labels when new."""
+        if label not in self.labels:
+            self.labels.append(label)
+        return self.labels.index(label)
+
+    def put(self, rows: np.ndarray, label: str) -> None:
+        if rows.any():
+            self.codes[rows] = self.code(label)
+
+    def fill_missing(self, label: str) -> None:
+        self.put(self.codes < 0, label)
+
+    def categorical(self) -> pd.Categorical:
+        return pd.Categorical.from_codes(self.codes, categories=pd.Index(self.labels, dtype=object))
 
 
 class _Results:
@@ -858,10 +900,6 @@ class _Results:
         return rows
 
 
-#: Results tables from this many rows have their text columns made in threads.
-_THREADED_ROWS = 500_000
-
-
 def _results_table(parts: Sequence[dict], table: _ZoneTable, catalogue: pd.DataFrame) -> pd.DataFrame:
     """The results table (:data:`RESULT_COLUMNS`) from the indicators' sorted rows
     (:meth:`_Results.sorted_rows`), one after the other: text columns are made once, from codes.
@@ -879,8 +917,7 @@ def _results_table(parts: Sequence[dict], table: _ZoneTable, catalogue: pd.DataF
             merged[column] = np.concatenate([p[column] for p in parts])
     ind, zone = merged["indicator"], merged["zone"]
     ids = catalogue["id"].astype(str).tolist()
-    # each text column is one pyarrow cast (which releases the GIL): made side by side on the
-    # free processors when the table is large (a national table: about 1 GB of text)
+    # text columns: categoricals made from integer codes (no string per row)
     texts = {
         "indicator": (ind, ids, {}),
         **{c: (zone, table.dictionaries[c], {}) for c in ("zone_type", "zone_code", "zone_name")},
@@ -903,28 +940,19 @@ def _results_table(parts: Sequence[dict], table: _ZoneTable, catalogue: pd.DataF
             texts[column] = (values[0], values[1], {"missing_label": True})
         else:
             columns[column] = values
-    columns.update(_text_columns(texts, threads=free_processors() if len(ind) >= _THREADED_ROWS else 1))
+    columns.update({name: _strings(codes, labels, **options) for name, (codes, labels, options) in texts.items()})
     return pd.DataFrame({c: columns[c] for c in RESULT_COLUMNS}, copy=False)  # new arrays: not copied into blocks
-
-
-def _text_columns(texts: dict, threads: int = 1) -> dict:
-    """:func:`_strings` of each ``name: (codes, labels, options)``, in ``threads`` threads."""
-    if threads < 2 or len(texts) < 2:
-        return {name: _strings(codes, labels, **options) for name, (codes, labels, options) in texts.items()}
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        futures = {name: pool.submit(_strings, codes, labels, **options)
-                   for name, (codes, labels, options) in texts.items()}
-        return {name: future.result() for name, future in futures.items()}
 
 
 def _union_categorical(arrays: Sequence[np.ndarray | pd.Categorical]) -> pd.Categorical:
     """One categorical from object arrays of text (NaN: missing) or categoricals, part by part."""
+    if len(arrays) == 1 and isinstance(arrays[0], pd.Categorical):
+        return arrays[0]
     coded = [(np.asarray(a.codes), np.asarray(a.categories, dtype=object)) if isinstance(a, pd.Categorical)
              else pd.factorize(a) for a in arrays]
     categories = pd.Index(np.concatenate([u for _, u in coded]) if coded else [], dtype=object).unique()
-    codes = np.concatenate([np.append(categories.get_indexer(u), -1)[c] for c, u in coded])
+    # labels looked up as objects (a list of text would first become a pyarrow index)
+    codes = np.concatenate([np.append(categories.get_indexer(pd.Index(u, dtype=object)), -1)[c] for c, u in coded])
     return pd.Categorical.from_codes(codes, categories=categories)
 
 

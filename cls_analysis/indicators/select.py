@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from cls_analysis._keys import among, category_codes, countable, factorize, used_codes
+from cls_analysis._keys import category_codes, countable, factorize
 from cls_analysis.stats._groups import group_rows
 from cls_analysis.stats.ages import age_interval
 
@@ -209,20 +209,27 @@ def selected_rows(
     sex_codes, sex_labels = factorize(zobs["sex"])
     age_codes, age_labels = factorize(zobs["age"])
     sex_labels, age_labels = sex_labels.astype(str), age_labels.astype(str)
+    # one code per (sex, age) pair, 0 for a missing one: what is present is counted once per
+    # measure and the rows kept are looked up, rather than compared column by column
+    width = len(age_labels) + 1
+    cell = (sex_codes.astype(np.int32) + 1) * width + (age_codes + 1)
     keep = np.zeros(len(zobs), dtype=bool)
     # measures in the order of their first row (a measure's bands carry over to the next)
     runs = np.flatnonzero(np.diff(measure_codes)) + 1 if len(measure_codes) else np.zeros(0, dtype=np.int64)
-    for code in pd.unique(measure_codes[np.r_[0, runs]] if len(measure_codes) else measure_codes):
+    firsts = pd.unique(measure_codes[np.r_[0, runs]] if len(measure_codes) else measure_codes)
+    for code in firsts:
         if code < 0 or str(measure_labels[code]) not in measures:
             continue
-        in_measure = measure_codes == code
-        present = sex_labels[used_codes(sex_codes[in_measure], len(sex_labels))]
+        in_measure = None if len(firsts) == 1 else measure_codes == code  # None: every row
+        cells = cell if in_measure is None else cell[in_measure]
+        counts = np.bincount(cells, minlength=(len(sex_labels) + 1) * width).reshape(-1, width)[1:]
+        present = sex_labels[counts.any(axis=1)]
         if by_sex or sex != "all":
             sexes = ["M", "F"] if sex == "all" else [sex]
         else:
             sexes = ["all"] if "all" in present else ["M", "F"]
-        in_measure &= among(sex_codes, sex_labels, sexes)
-        labels = [str(lab) for lab in age_labels[used_codes(age_codes[in_measure], len(age_labels))]]
+        chosen_sexes = np.isin(sex_labels, sexes)
+        labels = [str(lab) for lab in age_labels[counts[chosen_sexes].any(axis=0)[1:]]]
         if bands is None:
             if by_age:
                 # standardisation: the finest bands of the range, without overlaps; events may
@@ -234,7 +241,12 @@ def selected_rows(
                     bands = scope_labels(labels)
             if not bands:
                 continue
-        keep |= in_measure & among(age_codes, age_labels, bands)
+        wanted = np.zeros((len(sex_labels) + 1, width), dtype=bool)
+        wanted[1:, 1:] = np.outer(chosen_sexes, np.isin(age_labels, list(bands)))
+        if in_measure is None:
+            keep = wanted.ravel()[cell]
+        else:
+            keep |= in_measure & wanted.ravel()[cell]
     return np.flatnonzero(keep)
 
 
