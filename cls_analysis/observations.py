@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -987,6 +987,7 @@ def _combine(
     implicit_zeros: Iterable[str] = (),
     apart: str | None = None,
     workers: int = 1,
+    finish: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Combine member rows into zone rows.
 
@@ -1006,26 +1007,28 @@ def _combine(
 
     With ``apart`` (a zone type), the zones of that type and the others come as two tables;
     with ``workers`` 2 the others are combined meanwhile in a forked process (the national
-    pass: every commune here, the EPCIs, départements, régions and France there).
+    pass: every commune here, the EPCIs, départements, régions and France there), which also
+    runs ``finish`` on them (the other work on those zones), else it runs here.
     """
     report = report if report is not None else {}
+    finish = finish or (lambda others: others)
     if apart is not None and (rows.empty or membership.empty or membership.duplicated(["zone_type", "member"]).any()):
         # nothing to combine, or members in several zones of a type (one zone at a time): as a whole
         whole = _combine(rows, membership, policy=policy, population=population, tolerance=tolerance,
                          report=report, implicit_zeros=implicit_zeros)
-        return _split(whole, _is_in(whole["zone_type"], [apart]))
-    if rows.empty or membership.empty:
-        return empty().drop(columns="cog")
+        fine, others = _split(whole, _is_in(whole["zone_type"], [apart]))
+        return fine, finish(others)
     rules = _measure_rules(rows["measure"].unique())
     combinable = [m for m, r in rules.items() if r[0] in ("sum", "weighted")]
     if len(combinable) < len(rules):
         rows = rows.loc[np.asarray(rows["measure"].isin(combinable), dtype=bool)]
         rules = {m: rules[m] for m in combinable}
-    if rows.empty:
-        return empty().drop(columns="cog")
+    if rows.empty or membership.empty:
+        nothing = empty().drop(columns="cog")
+        return nothing if apart is None else (nothing, finish(nothing.copy()))
     prepared = _Prepared(rows, rules, population, implicit_zeros)
     if apart is not None:
-        return _combine_apart(prepared, membership, apart, policy, tolerance, report, workers)
+        return _combine_apart(prepared, membership, apart, policy, tolerance, report, workers, finish)
 
     levels, frames = [], []
     for zone_type, zones in membership.groupby("zone_type", sort=False):
@@ -1055,10 +1058,12 @@ _FORKED_COMBINE: tuple | None = None
 
 
 def _combine_apart(prepared: _Prepared, membership: pd.DataFrame, apart: str, policy: dict, tolerance: float,
-                   report: dict, workers: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   report: dict, workers: int, finish: Callable[[pd.DataFrame], pd.DataFrame]
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The zones of type ``apart`` and the others, combined from ``prepared`` rows, as two
-    tables (each zone type a partition of members); the others in a forked process when
-    ``workers`` > 1, their reports added after those of ``apart`` (the order of one pass)."""
+    tables (each zone type a partition of members), ``finish`` run on the others; those in a
+    forked process when ``workers`` > 1, their reports added after those of ``apart`` (the
+    order of one pass)."""
     global _FORKED_COMBINE
     groups = [(str(t), z) for t, z in membership.groupby("zone_type", sort=False)]
     mine = [(t, z) for t, z in groups if t == apart]
@@ -1067,7 +1072,7 @@ def _combine_apart(prepared: _Prepared, membership: pd.DataFrame, apart: str, po
     if workers > 1 and mine and theirs:
         from cls_analysis._parallel import run_forked
 
-        _FORKED_COMBINE = (prepared, theirs, policy, tolerance)
+        _FORKED_COMBINE = (prepared, theirs, policy, tolerance, finish)
         try:
             given, fine = run_forked(_combine_forked, [0], 1,
                                      here=lambda: _combined(prepared, mine, policy, tolerance, report))
@@ -1080,7 +1085,7 @@ def _combine_apart(prepared: _Prepared, membership: pd.DataFrame, apart: str, po
         for name, parts in their_report.items():
             report.setdefault(name, []).extend(parts)
     else:
-        others = _combined(prepared, theirs, policy, tolerance, report)
+        others = finish(_combined(prepared, theirs, policy, tolerance, report))
     return fine, others
 
 
@@ -1092,10 +1097,11 @@ def _combined(p: _Prepared, groups: list, policy: dict, tolerance: float, report
 
 
 def _combine_forked(_: int) -> tuple[pd.DataFrame, dict]:
-    """:func:`_combined` of the groups its parent left in :data:`_FORKED_COMBINE`, and its report."""
-    prepared, groups, policy, tolerance = _FORKED_COMBINE
+    """:func:`_combined` of the groups its parent left in :data:`_FORKED_COMBINE`, finished,
+    and its report."""
+    prepared, groups, policy, tolerance, finish = _FORKED_COMBINE
     report: dict = {}
-    return _combined(prepared, groups, policy, tolerance, report), report
+    return finish(_combined(prepared, groups, policy, tolerance, report)), report
 
 
 def _combine_level(p: _Prepared, zone_type: str, zones: pd.DataFrame, rule: str, tolerance: float,
@@ -1719,26 +1725,28 @@ def _aggregate_parts(obs: pd.DataFrame, territory: Territory, *, passage: pd.Dat
         "france": "tolerant",
     }
 
-    # medians and published rates of communes: copied for commune zones
     commune_zone_codes = zones.loc[zones["zone_type"] == "commune", "zone_code"].unique()
-    own = communes(lambda frame: ~_is_in(frame["measure"], combinable) & _is_in(frame["zone_code"], commune_zone_codes),
-                   COLUMNS[:-1])
 
-    # published values of the zones themselves
-    published = _published(obs, zones, territory)
-
-    # départements → régions and France for sums published by département only
-    from_deps = _from_departements(obs, zones, geography, rules, communes)
+    def completed(others: pd.DataFrame) -> pd.DataFrame:
+        """The sums of communes for the other zones, with what they do not sum: done where
+        those sums are made (the second process, while this one sums the communes)."""
+        # medians and published rates of communes: copied for commune zones
+        own = communes(lambda frame: ~_is_in(frame["measure"], combinable)
+                       & _is_in(frame["zone_code"], commune_zone_codes), COLUMNS[:-1])
+        # published values of the zones themselves
+        published = _published(obs, zones, territory)
+        # départements → régions and France for sums published by département only
+        from_deps = _from_departements(obs, zones, geography, rules, communes)
+        # Published values win over sums of communes, which win over what départements give.
+        # Sums for commune zones cannot collide with anything: published values are for larger
+        # zones, ``own`` holds the other measures and ``from_deps`` régions and France only.
+        # Only the (few) other rows are checked for duplicates.
+        return _prioritise([published, others, own, from_deps])
 
     fine, others = _combine(rows, membership, policy=policy, population=population, tolerance=tolerance,
-                            report=report, implicit_zeros=implicit_zeros, apart="commune", workers=workers)
+                            report=report, implicit_zeros=implicit_zeros, apart="commune", workers=workers,
+                            finish=completed)
     del rows
-
-    # Published values win over sums of communes, which win over what départements give. Sums
-    # for commune zones cannot collide with anything: published values are for larger zones,
-    # ``own`` holds the other measures and ``from_deps`` régions and France only. Only the
-    # (few) other rows are checked for duplicates.
-    others = _prioritise([published, others, own, from_deps])
     attrs = {
         "incomplete": _report_frame(report, "incomplete").astype(object).to_dict("records"),
         "secret_partial": _report_frame(report, "secret_partial").astype(object).to_dict("records"),

@@ -374,7 +374,8 @@ def test_national_pass_may_leave_out_the_zero_bands_of_sparse_events():
 @pytest.mark.skipif(not can_fork(), reason="processes started by fork (Linux) only")
 def test_national_aggregation_with_a_second_process_is_the_same(monkeypatch, tmp_path):
     """The national pass combines the EPCIs, départements, régions and France in a forked
-    process while this one combines the communes: the same tables and reports as in one."""
+    process, and completes them there (published values, medians, sums from départements),
+    while this one combines the communes: the same tables and reports as in one."""
     from cls_analysis.indicators.national import NationalZones
 
     obs = _commune_rows(repeated=True)  # secrets, missing values, partial secrets: reports
@@ -386,10 +387,18 @@ def test_national_aggregation_with_a_second_process_is_the_same(monkeypatch, tmp
         (tmp_path / groups[0][0]).write_text(str(os.getpid()))
         return combined(p, groups, *args)
 
+    prioritise = observations._prioritise
+
+    def marked_completion(frames):
+        (tmp_path / "completed").write_text(str(os.getpid()))
+        return prioritise(frames)
+
     monkeypatch.setattr(observations, "_combined", marked)
+    monkeypatch.setattr(observations, "_prioritise", marked_completion)
     (fine_2, others_2), attrs_2 = observations._aggregate_parts(obs, zones, workers=2)
     assert int((tmp_path / "commune").read_text()) == os.getpid()
     assert int((tmp_path / "epci").read_text()) != os.getpid()
+    assert int((tmp_path / "completed").read_text()) == int((tmp_path / "epci").read_text())
     pd.testing.assert_frame_equal(fine_2, fine)
     pd.testing.assert_frame_equal(others_2, others)
     assert len(attrs["secret_partial"]) > 1 and set(pd.DataFrame(attrs["secret_partial"])["zone_type"]) > {"commune"}
