@@ -144,11 +144,15 @@ class _ZoneTable:
         parent[child[found]] = self.ids(parent_type, members["zone_code"])[found]
         return parent
 
-    def parents(self, zones: pd.DataFrame, level: str) -> np.ndarray:
-        """For each zone finer than ``level``, the ``level`` zone holding most of its communes
-        (at equal numbers, the one of its first commune listed in ``zones``); -1 for the others."""
+    def parents(self, zones: pd.DataFrame, levels: Sequence[str]) -> dict[str, np.ndarray]:
+        """For each level, and each zone finer than it, the zone of that level holding most
+        of its communes (at equal numbers, the one of its first commune listed in ``zones``);
+        -1 for the others."""
         member_zone = self.ids(zones["zone_type"], zones["zone_code"])
         commune = zones["commune"].astype(str).to_numpy(dtype=object)
+        return {level: self._parents(member_zone, commune, level) for level in levels}
+
+    def _parents(self, member_zone: np.ndarray, commune: np.ndarray, level: str) -> np.ndarray:
         is_level = self.type[np.clip(member_zone, 0, None)] == level
         level_of = pd.Series(member_zone[is_level & (member_zone >= 0)],
                              index=commune[is_level & (member_zone >= 0)])
@@ -1101,10 +1105,11 @@ def _compare(res: _Results, table: _ZoneTable, parents_by_level: dict[str, np.nd
 # ---------------------------------------------------------------------------- computing
 #: Passes with this many zones or more share the indicators with a second process by default.
 PARALLEL_MIN_ZONES = 20_000
-#: Rough cost of computing an indicator for every zone of France, by statistic, in tenths of a
-#: second (measured on 2 cores): to share the indicators between processes.
-_COST = {"isr": 10, "dsr": 5, "life_expectancy": 5, "proportion": 2, "crude_rate": 2}
-_DEFAULT_COST = 1.5
+#: Rough cost of computing an indicator for every zone of France, by statistic, in hundredths
+#: of a second (measured in one process): to share the indicators between processes.
+_COST = {"isr": 45, "dsr": 20, "life_expectancy": 28, "share_below": 28, "crude_rate": 16, "proportion": 9,
+         "ratio": 5, "density": 5, "evolution": 5, "weighted_mean": 4, "read": 3, "count": 3}
+_DEFAULT_COST = 9
 #: What a forked process computing indicators needs of its parent (set only while it runs).
 _FORKED: tuple[list[dict], _Context] | None = None
 
@@ -1150,19 +1155,26 @@ def implicit_zero_measures(catalogue: pd.DataFrame | None = None) -> list[str]:
 
 def _split_in_two(records: Sequence[dict]) -> tuple[list[int], list[int]]:
     """Positions of the indicators (catalogue records) in two halves of similar cost
-    (:data:`_COST`): costliest first, each goes to the half it leaves the least loaded.
+    (:data:`_COST`): costliest first, each goes to the half it leaves the least loaded. The
+    indicators standardised in the same way stay together: they share their populations by
+    band, made once in a process.
 
-    >>> records = [{"statistic": s} for s in ("isr", "dsr", "proportion", "count", "isr")]
+    >>> records = [{"statistic": s} for s in ("isr", "dsr", "proportion", "count", "isr", "dsr")]
     >>> _split_in_two(records)
-    ([0, 1], [2, 3, 4])
+    ([0, 4], [1, 2, 3, 5])
     """
+    bundles: dict = {}
+    for position, record in enumerate(records):
+        statistic = record["statistic"]
+        bundles.setdefault(statistic if statistic in _BY_BAND else position, []).append(position)
+    cost = {key: sum(float(_COST.get(records[i]["statistic"], _DEFAULT_COST)) for i in members)
+            for key, members in bundles.items()}
     halves: tuple[list[int], list[int]] = ([], [])
     load = [0.0, 0.0]
-    cost = [float(_COST.get(r["statistic"], _DEFAULT_COST)) for r in records]
-    for position in sorted(range(len(records)), key=lambda i: -cost[i]):
+    for key in sorted(bundles, key=lambda k: -cost[k]):
         half = int(load[1] < load[0])
-        halves[half].append(position)
-        load[half] += cost[position]
+        halves[half].extend(bundles[key])
+        load[half] += cost[key]
     return sorted(halves[0]), sorted(halves[1])
 
 
@@ -1288,7 +1300,7 @@ def compute_zone_results(
     present = [t for t in pd.unique(zones["zone_type"].astype(str)) if t in set(secondary_within)]
     ctx = _Context(zobs=_ByMeasure(zobs, table), zones=zones, table=table, catalogue=catalogue,
                    communes=commune_observations, within=[table.within(zones, t) for t in present],
-                   parents={level: table.parents(zones, level) for level in ("france", "departement", "region")})
+                   parents=table.parents(zones, ("france", "departement", "region")))
     del zobs  # the measures' rows are taken from it once: the caller's table can be freed
     records = catalogue.to_dict("records")
     if workers is None:
