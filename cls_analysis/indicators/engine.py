@@ -698,7 +698,8 @@ def _indirect(pair: pd.DataFrame, france: np.ndarray, reference_value: float) ->
     n_ref = np.bincount(cell[is_reference], weights=n[is_reference], minlength=size)
     # bands present in France for each period (any sex): the others are left out
     kept = (reference_rows.reshape(shape) > 0).any(axis=1)[period, age]
-    cell, zone, period, x, n = cell[kept], zone[kept], period[kept], x[kept], n[kept]
+    if not kept.all():  # (millions of rows: not copied when every band is kept)
+        cell, zone, period, x, n = cell[kept], zone[kept], period[kept], x[kept], n[kept]
     if (reference_rows[cell] == 0).any() or ((n_ref[cell] == 0) & (x_ref[cell] > 0)).any():
         return None
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -102,9 +102,10 @@ def poisson_limits(count: np.ndarray, confidence: float) -> tuple[np.ndarray, np
         big1 = big + 1
         upper = big1 * (1 - 1 / (9 * big1) + z / (3 * np.sqrt(big1))) ** 3
     if small.any():
-        few = count[small]
-        lower[small] = exact_lower(few, confidence)
-        upper[small] = exact_upper(few, confidence)
+        # once per distinct count (counts below 10 are mostly the integers 0 to 9)
+        few, inverse = np.unique(count[small], return_inverse=True)
+        lower[small] = exact_lower(few, confidence)[inverse]
+        upper[small] = exact_upper(few, confidence)[inverse]
     return lower, upper
 
 
