@@ -157,9 +157,17 @@ def one_national_pass(regions=None, workers=None) -> dict:
 def national_pass(regions=None, workers=None, repeat: int = 3) -> None:
     import statistics
 
+    from cls_analysis.viz.fmt import format_count, format_number
+
+    def s(seconds: float) -> str:
+        return f"{format_number(seconds, 1)} s"
+
+    def gb(size: float) -> str:
+        return f"{format_number(size, 2)} Go"
+
     where = "France métropolitaine" if regions is None else f"région(s) {', '.join(regions)}"
     print(f"Passe nationale (catalogue complet, {where}, données de démonstration)")
-    print(f"  coût de la mémoire neuve sur cette machine : {fresh_memory_cost():.2f} s/Go "
+    print(f"  coût de la mémoire neuve sur cette machine : {format_number(fresh_memory_cost(), 2)} s/Go "
           "(première écriture de chaque page ; mémoire réutilisée : environ 0,1 s/Go)")
     runs = []
     for attempt in range(repeat):
@@ -167,21 +175,22 @@ def national_pass(regions=None, workers=None, repeat: int = 3) -> None:
         results = run.pop("results")  # not kept: the next run starts from the same memory
         if attempt == 0:
             counts = results.drop_duplicates(["zone_type", "zone_code"]).groupby("zone_type").size()
-            print(f"  zones : {', '.join(f'{n} {t}' for t, n in counts.items())} ; {len(results)} lignes de résultats")
+            print(f"  zones : {', '.join(f'{format_count(n)} {t}' for t, n in counts.items())} ; "
+                  f"{format_count(len(results))} lignes de résultats")
         del results
         runs.append(run)
-        print(f"  essai {attempt + 1} : agrégation {run['aggregation']:.1f} s ; indicateurs {run['indicators']:.1f} s "
+        print(f"  essai {attempt + 1} : agrégation {s(run['aggregation'])} ; indicateurs {s(run['indicators'])} "
               f"({'processus : ' + str(workers) if workers else 'processus : automatique'}) ; "
-              f"passe {run['total']:.1f} s ; temps processeur : utilisateur {run['user']:.1f} s, "
-              f"système {run['system']:.1f} s ; mémoire {run['memory']:.2f} Go (PSS ; "
-              f"somme des résidents {run['memory_rss']:.2f} Go)")
+              f"passe {s(run['total'])} ; temps processeur : utilisateur {s(run['user'])}, "
+              f"système {s(run['system'])} ; mémoire {gb(run['memory'])} (PSS ; "
+              f"somme des résidents {gb(run['memory_rss'])})")
     best = min(r["total"] for r in runs)
     middle = statistics.median(r["total"] for r in runs)
-    print(f"  passe (agrégation + indicateurs) : meilleur essai {best:.1f} s, médiane {middle:.1f} s sur {repeat} — "
+    print(f"  passe (agrégation + indicateurs) : meilleur essai {s(best)}, médiane {s(middle)} sur {repeat} — "
           f"cible < 10 s pour toute la France ({'atteinte' if best < 10 and regions is None else 'non atteinte'})")
     memory, resident = max(r["memory"] for r in runs), max(r["memory_rss"] for r in runs)
-    print(f"  mémoire maximale (processus et processus auxiliaire ensemble) : PSS {memory:.2f} Go ; borne haute "
-          f"(pages partagées comptées deux fois) {resident:.2f} Go — cible < 4 Go, jugée sur la borne haute "
+    print(f"  mémoire maximale (processus et processus auxiliaire ensemble) : PSS {gb(memory)} ; borne haute "
+          f"(pages partagées comptées deux fois) {gb(resident)} — cible < 4 Go, jugée sur la borne haute "
           f"({'atteinte' if resident < 4 else 'non atteinte'})")
 
 

@@ -104,8 +104,6 @@ class _ZoneTable:
         code_rank = pd.factorize(self.code, sort=True)[0]
         self.rank = np.empty(self.size, dtype=np.int64)
         self.rank[np.lexsort((code_rank, self.type_rank))] = np.arange(self.size)
-        #: The zones' type, code and name as text arrays (see :func:`_strings`), made once.
-        self.dictionaries = {"zone_type": self.type, "zone_code": self.code, "zone_name": self.name}
 
     def of_type(self, zone_type: str) -> np.ndarray:
         """Numbers of the zones of one type."""
@@ -837,9 +835,11 @@ class _TextCodes:
     added as they are written: no Python string per row (a pyarrow text column is coded by
     its own dictionary encoding)."""
 
-    def __init__(self, values: pd.Series | None, n: int):
+    def __init__(self, values: pd.Series | pd.Categorical | None, n: int):
         if values is None:
             self.codes, self.labels = np.full(n, -1, dtype=np.int64), []
+        elif isinstance(values, pd.Categorical):
+            self.codes, self.labels = np.array(values.codes, dtype=np.int64), [str(u) for u in values.categories]
         else:
             codes, uniques = pd.factorize(values)
             self.codes, self.labels = np.array(codes, dtype=np.int64), [str(u) for u in uniques]
@@ -864,7 +864,9 @@ class _TextCodes:
         return self.labels.index(label)
 
     def put(self, rows: np.ndarray, label: str) -> None:
-        if rows.any():
+        """``label`` at ``rows`` (a mask or positions)."""
+        rows = np.flatnonzero(rows) if rows.dtype == bool else rows
+        if len(rows):
             self.codes[rows] = self.code(label)
 
     def fill_missing(self, label: str) -> None:
@@ -925,7 +927,9 @@ def _results_table(parts: Sequence[dict], table: _ZoneTable, catalogue: pd.DataF
     # text columns: categoricals made from integer codes (no string per row)
     texts = {
         "indicator": (ind, ids, {}),
-        **{c: (zone, table.dictionaries[c], {}) for c in ("zone_type", "zone_code", "zone_name")},
+        "zone_type": (zone, table.type, {}),
+        "zone_code": (zone, table.code, {}),
+        "zone_name": (zone, table.name, {}),
         "sex": (ind, catalogue["sex"].tolist(), {}),
         "unit": (ind, catalogue["unit"].tolist(), {}),
         "status": (merged["status"], _STATUS_LABELS, {}),
@@ -962,24 +966,26 @@ def _union_categorical(arrays: Sequence[np.ndarray | pd.Categorical]) -> pd.Cate
 
 
 def _strings(codes: np.ndarray, labels: Sequence, *, missing_label: bool = False) -> pd.Series:
-    """A text column from integer codes into ``labels``: a categorical of the labels used, in
-    sorted order (the contract's text columns), made without millions of Python strings.
-    Code -1 is missing, or the last label with ``missing_label``; missing labels (None, NA)
-    stay missing and labels that repeat become one category.
+    """A text column from integer codes into ``labels``: the labels used, as the sorted
+    categorical of :func:`cls_analysis.observations.categorical` (the contract's text
+    columns), made without millions of Python strings. Code -1 is missing, or the last label
+    with ``missing_label``; missing labels (None, NA) stay missing and labels that repeat
+    become one category.
 
     >>> _strings(np.array([1, -1, 0, 1]), ["b", "a", "c"]).tolist()
     ['a', nan, 'b', 'a']
     """
+    from cls_analysis.observations import categorical
+
     codes = np.asarray(codes)
     if missing_label:
         codes = np.where(codes < 0, len(labels) - 1, codes)
+    labels = np.array([None if pd.isna(lab) else str(lab) for lab in labels], dtype=object)
     used = np.bincount(codes[codes >= 0], minlength=len(labels)) > 0
-    text = np.array([None if pd.isna(lab) else str(lab) for lab in labels], dtype=object)
-    kept = np.flatnonzero(used & np.array([t is not None for t in text], dtype=bool))
-    categories, inverse = np.unique(text[kept].astype(str), return_inverse=True)
-    remap = np.full(len(text) + 1, -1, dtype=np.int32)  # the last one for code -1
-    remap[kept] = inverse
-    return pd.Series(pd.Categorical.from_codes(remap[codes], categories=pd.Index(categories, dtype=str)))
+    kept = np.flatnonzero(used & np.array([lab is not None for lab in labels], dtype=bool))
+    renumbered = np.full(len(labels) + 1, -1, dtype=np.int64)  # the last one for code -1
+    renumbered[kept] = np.arange(len(kept))
+    return pd.Series(categorical((renumbered[codes], labels[kept])))
 
 
 def _secondary_suppression(res: _Results, table: _ZoneTable, within: Sequence[np.ndarray]) -> None:
@@ -1027,19 +1033,9 @@ def _secondary_suppression(res: _Results, table: _ZoneTable, within: Sequence[np
             protected = stats.suppress(table_, count="numerator", group="group", threshold=float(threshold), mask=False)
         newly = np.unique(at[(protected["status"].to_numpy() == "suppressed") & ~hidden])
         status[newly] = _SUPPRESSED
-        res.columns["note"] = _set_text(res.columns["note"], newly,
-                                        "masqué pour qu'une commune en secret ne puisse être recalculée (secret secondaire)")
-
-
-def _set_text(values: pd.Categorical, rows: np.ndarray, text: str) -> pd.Categorical:
-    """``values`` with ``text`` at ``rows`` (added to the categories if new)."""
-    if not len(rows):
-        return values
-    if text not in values.categories:
-        values = values.add_categories([text])
-    codes = values.codes.copy()
-    codes[rows] = values.categories.get_loc(text)
-    return pd.Categorical.from_codes(codes, categories=values.categories)
+        note = _TextCodes(res.columns["note"], res.size)
+        note.put(newly, "masqué pour qu'une commune en secret ne puisse être recalculée (secret secondaire)")
+        res.columns["note"] = note.categorical()
 
 
 def _mask_suppressed(res: _Results) -> None:

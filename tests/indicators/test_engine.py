@@ -95,6 +95,20 @@ def test_columns_and_statuses(setup):
     assert set(results["status"]) <= {"ok", "suppressed", "missing", "zero"}
 
 
+def test_text_columns_are_sorted_categoricals_of_the_labels_used(setup):
+    """As in observations: each text column is a categorical whose categories are the labels
+    its rows use, sorted, and it compares like text."""
+    _, _, results = setup
+    numbers = {"numerator", "denominator", "value", "lower_ci", "upper_ci", "confidence", "lower_ci_998", "upper_ci_998"}
+    for column in [c for c in RESULT_COLUMNS if c not in numbers]:
+        values = results[column]
+        assert isinstance(values.dtype, pd.CategoricalDtype), column
+        categories = [str(c) for c in values.cat.categories]
+        assert categories == sorted(set(values.dropna().astype(str))), column
+    territory = results.loc[(results["zone_type"] == "territory") & (results["indicator"] == "part_75p")]
+    assert len(territory) == 1 and territory["zone_code"].iloc[0] == "T1"
+
+
 def test_proportion_from_summed_counts(setup):
     _, zobs, results = setup
     row = pick(results, "part_75p", "territory", "T1")
