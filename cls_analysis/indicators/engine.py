@@ -31,10 +31,11 @@ import numpy as np
 import pandas as pd
 
 from cls_analysis import stats
-from cls_analysis._keys import among, category_codes, countable, factorize, positions, used_codes
+from cls_analysis._keys import among, category_codes, factorize, positions, used_codes
 from cls_analysis._parallel import can_fork, free_processors, run_forked
 from cls_analysis.errors import ClsAnalysisError
 from cls_analysis.indicators.catalogue import load_catalogue
+from cls_analysis.indicators.grid import BandGrid, BandPair, _codes_in
 from cls_analysis.indicators.select import (
     compatible_partition,
     containing_band,
@@ -46,8 +47,8 @@ from cls_analysis.indicators.select import (
     shared_codes,
 )
 from cls_analysis.stats._groups import group_rows
-from cls_analysis.stats._output import format_multiplier
-from cls_analysis.stats._poisson import poisson_method
+from cls_analysis.stats.dsr import dsr_from_bands
+from cls_analysis.stats.standards import standard_weights
 
 __all__ = ["RESULT_COLUMNS", "classified_communes", "compute", "compute_zone_results", "implicit_zero_measures"]
 
@@ -451,12 +452,13 @@ def _share_below(ind: dict, ctx: _Context) -> pd.DataFrame:
     return out[[*KEYS, "numerator", "denominator", "value", "statistic", "method"]]
 
 
-def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = ()) -> pd.DataFrame:
+def _band_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = ()) -> BandPair | None:
+    """The events of a standardised indicator and their population, by zone, period, (sex) and
+    band (:class:`~cls_analysis.indicators.grid.BandPair`); None when there are none."""
     num_m, den_m = _measures(ind["numerator"]), _measures(ind["denominator"])
     num_rows, den_rows = ctx.measure(num_m), ctx.measure(den_m)
-    extra = ["sex", "age"] if by_sex else ["age"]
     if num_rows.empty or den_rows.empty:
-        return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
+        return None
     event_bands = finest_partition([a for a in ctx.labels(num_m, "age") if a != "all"], ind["age"], cover=False) or []
     bands = compatible_partition(ctx.labels(den_m, "age"), event_bands, ind["age"], avoid)
     # events of finer bands are summed into the population's band (deaths at 0 and 1-4 → 0-4)
@@ -479,93 +481,23 @@ def _by_age_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = 
     known_rows = selected_rows(num_rows, num_m, sex=ind["sex"], by_sex=by_sex, bands=ctx.labels(num_m, "age"))
     status, labels = factorize(num_rows["status"])
     known_rows = known_rows[among(status[known_rows], labels, ["ok", "zero"])]
-    den = ctx.select(den_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=list(bands))
-    if not len(rows) or den.empty:
-        return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
-    # every band of the denominator, with the zone's events (0 where the band has none)
-    available = sorted(den["period"].unique())
+    # the population rows summed, and their periods (kept for the indicators sharing them)
+    population = (tuple(den_m), ind["sex"], by_sex, tuple(bands))
+    if population not in ctx.grids:
+        chosen = selected_rows(den_rows, den_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=list(bands))
+        codes, period_labels = factorize(den_rows["period"])
+        ctx.grids[population] = (chosen, sorted(str(p) for p in period_labels[used_codes(codes[chosen], len(period_labels))]))
+    chosen, available = ctx.grids[population]
+    if not len(rows) or not len(chosen):
+        return None
     periods = tuple((p, *match) for p in pd.unique(num_rows["period"].array.take(rows))
                     if (match := match_denominator_period(p, available)) is not None)
     if not periods:
-        return pd.DataFrame(columns=[*KEYS, *extra, "x", "n"])
-    key = (tuple(den_m), ind["sex"], by_sex, tuple(bands), periods)
+        return None
+    key = (*population, periods)
     if key not in ctx.grids:
-        ctx.grids[key] = _AgeGrid(den, periods, extra, ctx.table.size)
+        ctx.grids[key] = BandGrid(den_rows, chosen, periods, bands, by_sex, ctx.table.size)
     return ctx.grids[key].paired(num_rows, rows, known_rows)
-
-
-class _AgeGrid:
-    """The population of every zone by band (and sex), for the periods of some events: each
-    event period gets the population of its matching period (times the years it spans).
-
-    Made once for the standardised indicators sharing a population, with a lookup of its rows
-    by (zone, period, sex, band): an indicator's events are placed in it by integer codes.
-    """
-
-    def __init__(self, den: pd.DataFrame, periods: tuple, extra: Sequence[str], zone_count: int):
-        blocks = []
-        for period, den_period, factor in periods:
-            block = den.loc[np.asarray(den["period"] == den_period, dtype=bool)]
-            block = block.assign(period=pd.Categorical.from_codes(np.zeros(len(block), dtype=np.int8), categories=[period]),
-                                 value=block["value"] * factor)
-            blocks.append(block)
-        self.frame = _stack(blocks).rename(columns={"value": "n"})[[*KEYS, *extra, "n", "n_secret"]]
-        self.extra = list(extra)
-        self.labels = {"period": [p for p, _, _ in periods],
-                       **{c: _labels(self.frame[c]) for c in self.extra}}
-        self.shape = (zone_count, *(len(v) for v in self.labels.values()))
-        self.zone_period, self.cell = self._cells(self.frame)
-        size = int(np.prod(self.shape, dtype=np.int64))
-        self.lookup = None
-        if countable(size, len(self.cell)):
-            self.lookup = np.full(size, -1, dtype=np.int64)
-            self.lookup[self.cell] = np.arange(len(self.cell))
-
-    def _cells(self, frame: pd.DataFrame, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(zone, period) and (zone, period, sex, band) of each row (of the ``rows`` of
-        ``frame``, all by default) in the grid's coding, -1 where a value is not in the grid."""
-        codes = []
-        for column in ["period", *self.extra]:
-            found, labels = factorize(frame[column])
-            mine = pd.Index(self.labels[column], dtype=object).get_indexer(labels.astype(str))
-            codes.append(np.append(mine, -1)[found if rows is None else found[rows]])
-        zone = frame["zone"].to_numpy(dtype=np.int64)
-        zone = zone if rows is None else zone[rows]
-        zone_period = zone * self.shape[1] + codes[0]
-        zone_period[(zone < 0) | (codes[0] < 0)] = -1
-        cell, outside = zone_period.copy(), zone_period < 0
-        for column_codes, size in zip(codes[1:], self.shape[2:], strict=True):
-            cell = cell * size + column_codes
-            outside |= column_codes < 0
-        cell[outside] = -1
-        return zone_period, cell
-
-    def paired(self, events: pd.DataFrame, rows: np.ndarray, known_rows: np.ndarray | None = None) -> pd.DataFrame:
-        """The grid rows of the zones and periods having events (the ``rows`` of the
-        observations ``events``, by band) or known events at other ages (``known_rows``),
-        with their events ``x`` summed by cell in the rows' order (0 where a band has none, or
-        only values missing) and the withheld rows of either side counted in ``n_secret``."""
-        zone_period, cell = self._cells(events, rows)
-        has_events = np.zeros(self.shape[0] * self.shape[1], dtype=bool)
-        has_events[zone_period[zone_period >= 0]] = True
-        if known_rows is not None and len(known_rows):
-            known = self._cells(events, known_rows)[0]
-            has_events[known[known >= 0]] = True
-        kept = has_events[self.zone_period]
-        inside = cell >= 0
-        if self.lookup is not None:
-            row = np.where(inside, self.lookup[np.clip(cell, 0, None)], -1)
-        else:
-            row = np.where(inside, pd.Index(self.cell).get_indexer(cell), -1)
-        hit = row >= 0
-        value = events["value"].to_numpy(dtype=float)[rows[hit]]
-        x = np.bincount(row[hit], weights=np.where(np.isnan(value), 0.0, value), minlength=len(self.cell))
-        status, labels = factorize(events["status"])
-        withheld = among(status[rows[hit]], labels, ["secret"])
-        secret = self.frame["n_secret"].to_numpy(dtype=float) + np.bincount(
-            row[hit], weights=withheld.astype(float), minlength=len(self.cell))
-        out = self.frame.assign(x=x, n_secret=secret)[[*KEYS, *self.extra, "n", "x", "n_secret"]]
-        return out if kept.all() else out.loc[kept].reset_index(drop=True)
 
 
 def _labels(column: pd.Series) -> list[str]:
@@ -598,55 +530,88 @@ def _stack(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _consistent(pair: pd.DataFrame) -> pd.DataFrame:
-    """Drop the zones with events in a band of zero or unknown population (inconsistent data).
-
-    Bands with no population and no events are kept: every zone then has the same bands.
-    """
-    if pair.empty:
-        return pair
-    bad = (pair["n"].isna() | (pair["n"] <= 0)) & (pair["x"] > 0)
-    if bad.any():
-        key = shared_codes([pair], KEYS)[0]
-        pair = pair.loc[~np.isin(key, key[bad.to_numpy()])]
-    return pair.assign(n=pair["n"].fillna(0.0))
-
-
 def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
     kind = ind["statistic"]
-    if kind == "dsr":
-        pair = _consistent(_by_age_pair(ind, ctx, by_sex=False, avoid=("0", "1-4")))
-        if pair.empty:
+    if kind == "life_expectancy":  # the life table's first bands are 0 and 1-4
+        pair = _band_pair(ind, ctx, by_sex=False, avoid=("0-4",))
+        frame = pair.frame() if pair is not None else pd.DataFrame(columns=["n"])
+        frame = frame.loc[frame["n"] > 0]
+        if frame.empty:
             return pd.DataFrame(columns=KEYS)
-        standard = _opt(ind["standard"], "esp2013")
-        if standard == "france":
-            france = pair.loc[np.isin(pair["zone"].to_numpy(), ctx.france)]
-            standard = france.groupby("age", observed=True)["n"].sum()
-        result = stats.dsr(pair, x="x", n="n", standard=standard, age="age", by=KEYS,
-                           confidence=LEVELS, multiplier=float(ind["multiplier"]))
-    elif kind == "isr":
-        pair = _consistent(_by_age_pair(ind, ctx, by_sex=True))
-        reference = pair.loc[np.isin(pair["zone"].to_numpy(), ctx.france)]
-        if pair.empty or reference.empty:
-            return pd.DataFrame(columns=KEYS)
-        result = _indirect(pair, ctx.france, float(ind["multiplier"]))
-        if result is None:  # data stats.isr refuses: it says why
-            result = _indirect_by_stats(pair, reference, float(ind["multiplier"]))
-    else:  # life expectancy: the life table's first bands are 0 and 1-4
-        pair = _by_age_pair(ind, ctx, by_sex=False, avoid=("0-4",))
-        pair = pair.loc[pair["n"] > 0]
-        if pair.empty:
-            return pd.DataFrame(columns=KEYS)
-        result = stats.life_expectancy(pair, deaths="x", n="n", age="age", by=KEYS, confidence=LEVELS)
-        result = result.drop(columns=[c for c in result.columns if c == "age"])
-    wide = result if "lower_ci_998" in result else _widen(result, KEYS)
-    if "n_secret" in pair:  # withheld cells among the bands of each zone and period
-        groups = group_rows(pair, KEYS)
-        secret = np.bincount(groups.codes, weights=pair["n_secret"].to_numpy(dtype=float), minlength=groups.size)
-        mine, theirs = shared_codes([wide, groups.keys], KEYS)
+        result = stats.life_expectancy(frame, deaths="x", n="n", age="age", by=KEYS, confidence=LEVELS)
+        result = _widen(result.drop(columns=[c for c in result.columns if c == "age"]), KEYS)
+        # withheld cells among the bands of each zone and period
+        groups = group_rows(frame, KEYS)
+        secret = np.bincount(groups.codes, weights=frame["n_secret"].to_numpy(dtype=float), minlength=groups.size)
+        mine, theirs = shared_codes([result, groups.keys], KEYS)
         at = positions(mine, theirs)
-        wide["x_secret"] = np.where(at >= 0, secret[np.clip(at, 0, None)], np.nan)
-    return wide
+        result["x_secret"] = np.where(at >= 0, secret[np.clip(at, 0, None)], np.nan)
+        return result
+    pair = _band_pair(ind, ctx, by_sex=kind == "isr", avoid=("0", "1-4") if kind == "dsr" else ())
+    if pair is None:
+        return pd.DataFrame(columns=KEYS)
+    pair.drop_inconsistent()
+    if not pair.kept.any():
+        return pd.DataFrame(columns=KEYS)
+    multiplier = float(ind["multiplier"])
+    if kind == "dsr":
+        result = _direct(pair, ind, ctx)
+        if result is None:  # irregular data: stats.dsr says what is wrong
+            frame = pair.frame().assign(n=lambda f: f["n"].fillna(0.0))
+            result = _widen(stats.dsr(frame, x="x", n="n", standard=_standard(ind, frame, ctx), age="age", by=KEYS,
+                                      confidence=LEVELS, multiplier=multiplier), KEYS)
+    else:
+        result = pair.indirect(ctx.france, multiplier, LEVELS)
+        if result is None:  # data stats.isr refuses: it says why
+            frame = pair.frame().assign(n=lambda f: f["n"].fillna(0.0))
+            reference = frame.loc[np.isin(frame["zone"].to_numpy(), ctx.france)]
+            if reference.empty:
+                return pd.DataFrame(columns=KEYS)
+            result = _widen(_indirect_by_stats(frame, reference, multiplier), KEYS)
+    # withheld rows (population or events) of each zone and period
+    periods = pair.grid.periods
+    zone_period = result["zone"].to_numpy(dtype=np.int64) * len(periods) + _codes_in(result["period"], periods)
+    result["x_secret"] = pair.secret()[zone_period]
+    return result
+
+
+def _standard(ind: dict, frame: pd.DataFrame, ctx: _Context) -> str | pd.Series:
+    """The standard population of a DSR: a built-in name, or for ``france`` the population
+    by band of the France zones (every period) of ``frame`` (rows of zone, age and ``n``)."""
+    standard = _opt(ind["standard"], "esp2013")
+    if standard != "france":
+        return standard
+    france = frame.loc[np.isin(frame["zone"].to_numpy(), ctx.france)]
+    return france.groupby("age", observed=True)["n"].sum()
+
+
+def _direct(pair: BandPair, ind: dict, ctx: _Context) -> pd.DataFrame | None:
+    """The DSR of every zone and period of ``pair`` on its grid (the formulas of
+    :func:`cls_analysis.stats.dsr`, by :func:`~cls_analysis.stats.dsr.dsr_from_bands`), in
+    wide form; None when the data are irregular (a zone without some band, negative counts):
+    ``stats.dsr`` then says what is wrong."""
+    grid = pair.grid
+    labels = np.array([stats.normalize_age_band(b) for b in grid.bands], dtype=object)
+    if not pair.regular or len(set(labels)) < len(labels) or grid.negative:
+        return None
+    at = np.flatnonzero(pair.kept)
+    events, population = pair.x[at, 0], grid.n_filled[at, 0]
+    if (events < 0).any():
+        return None
+    standard = _opt(ind["standard"], "esp2013")
+    if standard == "france":
+        france = np.isin(at // len(grid.periods), ctx.france)
+        standard = pd.Series(population[france].sum(axis=0), index=labels) if france.any() else pd.Series(dtype=float)
+    weights, _ = standard_weights(pd.DataFrame(), standard, np.arange(len(labels)), labels, population[:, 0])
+    total, value, lower, upper, (codes, texts) = dsr_from_bands(events, population, weights, LEVELS,
+                                                                float(ind["multiplier"]))
+    out = pair.keys()
+    out["numerator"], out["denominator"], out["value"] = total, population.sum(axis=1), value
+    out["lower_ci"], out["upper_ci"], out["lower_ci_998"], out["upper_ci_998"] = lower[:, 0], upper[:, 0], lower[:, 1], upper[:, 1]
+    out["confidence"] = LEVELS[0]
+    out["statistic"] = pd.Categorical.from_codes(codes, categories=pd.Index(texts, dtype=object))
+    out["method"] = "Dobson"
+    return out
 
 
 def _indirect_by_stats(pair: pd.DataFrame, reference: pd.DataFrame, reference_value: float) -> pd.DataFrame:
@@ -664,64 +629,6 @@ def _indirect_by_stats(pair: pd.DataFrame, reference: pd.DataFrame, reference_va
                       confidence=LEVELS, reference_value=reference_value)
         )
     return pd.concat(parts, ignore_index=True)
-
-
-def _indirect(pair: pd.DataFrame, france: np.ndarray, reference_value: float) -> pd.DataFrame | None:
-    """ICM of every zone and period, on integer codes: the events and population by sex and
-    band of each zone (``pair``), France's rates by period, sex and band (the rows of the
-    ``france`` zones) as reference.
-
-    The method and the figures of :func:`cls_analysis.stats.isr` (sums in the same order, the
-    same limits), in wide form (:func:`_widen`), without its per-period tables and joins. Bands
-    of a period absent from France are left out, as the engine does before calling it. None
-    when ``stats.isr`` would refuse the data (a sex or band missing from France, a reference
-    band of no population with deaths, a negative count, a zone with no expected death): the
-    caller then goes through it, and its error says why.
-    """
-    zone = pair["zone"].to_numpy(dtype=np.int64)
-    (period, period_labels), (sex, sex_labels), (age, age_labels) = (factorize(pair[c]) for c in ("period", "sex", "age"))
-    if (period < 0).any() or (sex < 0).any() or (age < 0).any():
-        return None
-    x = pair["x"].to_numpy(dtype=float)
-    n = pair["n"].to_numpy(dtype=float)
-    if (x < 0).any() or (n < 0).any() or np.isnan(n).any():
-        return None
-    x = np.nan_to_num(x)
-    shape = (len(period_labels), len(sex_labels), len(age_labels))
-    cell = (period.astype(np.int64) * shape[1] + sex) * shape[2] + age
-    size = int(np.prod(shape))
-    is_reference = np.isin(zone, france)
-    reference_rows = np.bincount(cell[is_reference], minlength=size)
-    x_ref = np.bincount(cell[is_reference], weights=x[is_reference], minlength=size)
-    n_ref = np.bincount(cell[is_reference], weights=n[is_reference], minlength=size)
-    # bands present in France for each period (any sex): the others are left out
-    kept = (reference_rows.reshape(shape) > 0).any(axis=1)[period, age]
-    if not kept.all():  # (millions of rows: not copied when every band is kept)
-        cell, zone, period, x, n = cell[kept], zone[kept], period[kept], x[kept], n[kept]
-    if (reference_rows[cell] == 0).any() or ((n_ref[cell] == 0) & (x_ref[cell] > 0)).any():
-        return None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.where(n_ref > 0, x_ref / n_ref, 0.0)[cell]
-    # groups (zone, period) numbered in the order of their key, by a count over every key
-    key = zone * shape[0] + period
-    used = np.bincount(key) > 0
-    group = np.flatnonzero(used)
-    code = (np.cumsum(used) - 1)[key]
-    expected = np.bincount(code, weights=n * rate, minlength=len(group))
-    observed = np.bincount(code, weights=x, minlength=len(group))
-    if (expected <= 0).any():
-        return None
-    scale = reference_value / expected
-    out = pd.DataFrame({"zone": group // shape[0], "period": np.asarray(period_labels, dtype=object)[group % shape[0]],
-                        "numerator": observed, "denominator": expected, "value": observed * scale})
-    for level, suffix in zip(LEVELS, ("", "_998"), strict=True):
-        lower, upper = stats.poisson_limits(observed, level)
-        out[f"lower_ci{suffix}"], out[f"upper_ci{suffix}"] = lower * scale, upper * scale
-    out["confidence"] = LEVELS[0]
-    out["statistic"] = f"indirectly standardised ratio x {format_multiplier(reference_value)}"
-    codes, labels = poisson_method(observed)
-    out["method"] = np.append(np.asarray(labels, dtype=object), np.nan)[codes]
-    return out
 
 
 def _unavailable(ctx: _Context, reason: str) -> pd.DataFrame:
@@ -1104,8 +1011,8 @@ def _compare(res: _Results, table: _ZoneTable, parents_by_level: dict[str, np.nd
 PARALLEL_MIN_ZONES = 20_000
 #: Rough cost of computing an indicator for every zone of France, by statistic, in hundredths
 #: of a second (measured in one process): to share the indicators between processes.
-_COST = {"isr": 41, "dsr": 19, "life_expectancy": 36, "share_below": 27, "crude_rate": 13, "proportion": 9,
-         "ratio": 5, "density": 5, "evolution": 7, "weighted_mean": 4, "read": 3, "count": 5}
+_COST = {"isr": 20, "dsr": 15, "life_expectancy": 45, "share_below": 37, "crude_rate": 12, "proportion": 10,
+         "ratio": 7, "density": 6, "evolution": 7, "weighted_mean": 7, "read": 3, "count": 5}
 _DEFAULT_COST = 9
 #: How much slower the same indicators are in the forked process (its first writes to the
 #: memory it shares with its parent copy pages): its half is made that much lighter.
@@ -1162,7 +1069,7 @@ def _split_in_two(records: Sequence[dict]) -> tuple[list[int], list[int]]:
 
     >>> records = [{"statistic": s} for s in ("isr", "dsr", "proportion", "count", "isr", "dsr")]
     >>> _split_in_two(records)
-    ([0, 4], [1, 2, 3, 5])
+    ([0, 3, 4], [1, 2, 5])
     """
     bundles: dict = {}
     for position, record in enumerate(records):

@@ -25,7 +25,7 @@ from cls_analysis.stats._validate import (
 from cls_analysis.stats.ages import normalize_age_codes
 from cls_analysis.stats.standards import standard_weights
 
-__all__ = ["DSR_METHODS", "dsr"]
+__all__ = ["DSR_METHODS", "dsr", "dsr_from_bands"]
 
 #: Confidence interval methods of :func:`dsr`.
 DSR_METHODS = ("dobson", "gamma")
@@ -229,6 +229,51 @@ def dsr(
             f"nulle ({where}) : le taux y est infini. Vérifiez la population."
         )
 
+    total, value, lower, upper, statistic = dsr_from_bands(
+        events, pop, weights, levels, mult, method=method, min_count=min_count, persons=persons, freq=freq
+    )
+    label = "Dobson" if method == "dobson" else "Fay-Feuer gamma"
+    if event_frequency is not None:
+        label += ", with confidence adjusted for non-independent events"
+    return build_output(
+        groups.keys,
+        levels,
+        numerator=total,
+        denominator=pop.sum(axis=1),
+        value=value,
+        lower=lower,
+        upper=upper,
+        statistic=statistic,
+        method=label,
+    )
+
+
+def dsr_from_bands(
+    events: np.ndarray,
+    pop: np.ndarray,
+    weights: np.ndarray,
+    levels: Sequence[float],
+    multiplier: float,
+    *,
+    method: str = "dobson",
+    min_count: float = 10,
+    persons: np.ndarray | None = None,
+    freq: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, tuple]:
+    """The formulas of :func:`dsr` on dense arrays, its checks done: ``events`` and ``pop``
+    (groups × bands), ``weights`` (the standard population of each band); with
+    ``persons`` (groups × bands × frequencies) and ``freq``, non-independent events.
+
+    Returns the total events, the value, the lower and upper limits (groups × levels) and the
+    ``statistic`` text of each group (``(codes, labels)``, see :func:`text_labels`). The
+    indicator engine calls it on its grids of zones × bands.
+
+    >>> value = dsr_from_bands(np.array([[5.0, 15.0]]), np.array([[1000.0, 2000.0]]), np.array([1.0, 1.0]),
+    ...                        [0.95], 1000)[1]
+    >>> float(value[0])  # (5/1000 + 15/2000) / 2 × 1000
+    6.25
+    """
+    mult = float(multiplier)
     total_w = weights.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(pop > 0, weights / pop, 0.0)  # w_i / n_i
@@ -240,7 +285,7 @@ def dsr(
     total = events.sum(axis=1)
     value = value_unit * mult
 
-    lower = np.empty((n_groups, len(levels)))
+    lower = np.empty((len(events), len(levels)))
     upper = np.empty_like(lower)
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "dobson":
@@ -267,17 +312,4 @@ def dsr(
         [f"dsr per {format_multiplier(mult)}",
          f"dsr NA for total count < {format_multiplier(float(min_count))}"],
     )
-    label = "Dobson" if method == "dobson" else "Fay-Feuer gamma"
-    if event_frequency is not None:
-        label += ", with confidence adjusted for non-independent events"
-    return build_output(
-        groups.keys,
-        levels,
-        numerator=total,
-        denominator=pop.sum(axis=1),
-        value=value,
-        lower=lower,
-        upper=upper,
-        statistic=statistic,
-        method=label,
-    )
+    return total, value, lower, upper, statistic
