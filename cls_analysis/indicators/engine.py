@@ -37,6 +37,7 @@ from cls_analysis.errors import ClsAnalysisError
 from cls_analysis.indicators.catalogue import load_catalogue
 from cls_analysis.indicators.grid import BandGrid, BandPair, _codes_in
 from cls_analysis.indicators.select import (
+    RowCells,
     compatible_partition,
     containing_band,
     finest_partition,
@@ -235,6 +236,8 @@ class _Context:
     selections: dict = field(default_factory=dict)
     grids: dict = field(default_factory=dict)  # populations by band matched to events' periods (kept)
     distinct: dict = field(default_factory=dict)
+    cells: dict = field(default_factory=dict)  # RowCells of the tables read (by id, the table kept)
+    relabelled: dict = field(default_factory=dict)  # events with finer bands renamed (kept)
 
     @property
     def france(self) -> np.ndarray:
@@ -247,8 +250,16 @@ class _Context:
         names = [measures] if isinstance(measures, str) else list(measures)
         key = (tuple(names), tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items())))
         if key not in self.selections:
-            self.selections[key] = select_values(self.measure(names), names, keys=KEYS, **options)
+            rows = self.measure(names)
+            self.selections[key] = select_values(rows, names, keys=KEYS, cells=self.row_cells(rows), **options)
         return self.selections[key]
+
+    def row_cells(self, rows: pd.DataFrame) -> RowCells:
+        """The :class:`~cls_analysis.indicators.select.RowCells` of a table of rows the context
+        keeps (a measure's rows), made once."""
+        if id(rows) not in self.cells:
+            self.cells[id(rows)] = (rows, RowCells(rows))  # the table kept: its id stays its own
+        return self.cells[id(rows)][1]
 
     def labels(self, names: Sequence[str], column: str) -> list[str]:
         """The distinct values of ``column`` among the rows of measures ``names`` (kept)."""
@@ -472,19 +483,25 @@ def _band_pair(ind: dict, ctx: _Context, by_sex: bool, avoid: Sequence[str] = ()
         )
     relabel = {e: b for e, b in into.items() if b != e}
     if relabel:
-        num_rows = num_rows.assign(age=_relabel(num_rows["age"], relabel))
+        renamed = (tuple(num_m), tuple(sorted(relabel.items())))
+        if renamed not in ctx.relabelled:
+            ctx.relabelled[renamed] = num_rows.assign(age=_relabel(num_rows["age"], relabel))
+        num_rows = ctx.relabelled[renamed]
     # the event rows summed (as select_values would), placed straight into the population grid
-    rows = selected_rows(num_rows, num_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=bands)
+    cells = ctx.row_cells(num_rows)
+    rows = selected_rows(num_rows, num_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=bands, cells=cells)
     # a band without events may be left out (sparse sources, the national pass): a zone and
     # period with none of the bands asked for still has zero events in them if it has known
     # events at other ages (in a period whose events are given by band: those of the grid)
-    known_rows = selected_rows(num_rows, num_m, sex=ind["sex"], by_sex=by_sex, bands=ctx.labels(num_m, "age"))
+    known_rows = selected_rows(num_rows, num_m, sex=ind["sex"], by_sex=by_sex, bands=ctx.labels(num_m, "age"),
+                               cells=cells)
     status, labels = factorize(num_rows["status"])
     known_rows = known_rows[among(status[known_rows], labels, ["ok", "zero"])]
     # the population rows summed, and their periods (kept for the indicators sharing them)
     population = (tuple(den_m), ind["sex"], by_sex, tuple(bands))
     if population not in ctx.grids:
-        chosen = selected_rows(den_rows, den_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=list(bands))
+        chosen = selected_rows(den_rows, den_m, sex=ind["sex"], by_sex=by_sex, by_age=True, bands=list(bands),
+                               cells=ctx.row_cells(den_rows))
         codes, period_labels = factorize(den_rows["period"])
         ctx.grids[population] = (chosen, sorted(str(p) for p in period_labels[used_codes(codes[chosen], len(period_labels))]))
     chosen, available = ctx.grids[population]

@@ -26,6 +26,7 @@ __all__ = [
     "finest_partition",
     "grouped_sums",
     "match_denominator_period",
+    "RowCells",
     "period_bounds",
     "scope_labels",
     "select_values",
@@ -139,6 +140,7 @@ def select_values(
     sparse: bool = False,
     bands: Sequence[str] | None = None,
     keys: Sequence[str] = ("zone_type", "zone_code", "period"),
+    cells: RowCells | None = None,
 ) -> pd.DataFrame:
     """Sum the requested measures over the bands of an age range and the sexes asked for.
 
@@ -162,6 +164,8 @@ def select_values(
         chosen per measure.
     keys : sequence of str
         Columns identifying a zone and period (the engine numbers its zones: ``zone, period``).
+    cells : RowCells, optional
+        :func:`row_cells` of ``zobs``, when it was computed already (a table read many times).
 
     Returns
     -------
@@ -179,11 +183,50 @@ def select_values(
     """
     measures = [measures] if isinstance(measures, str) else list(measures)
     group = [*keys, *(["sex"] if by_sex else []), *(["age"] if by_age else [])]
-    rows = selected_rows(zobs, measures, sex=sex, age=age, by_sex=by_sex, by_age=by_age, sparse=sparse, bands=bands)
+    rows = selected_rows(zobs, measures, sex=sex, age=age, by_sex=by_sex, by_age=by_age, sparse=sparse, bands=bands,
+                         cells=cells)
     if not len(rows):
         return pd.DataFrame(columns=[*group, "value", "n_ok", "n_secret"])
     chosen = pd.DataFrame({c: zobs[c].array.take(rows) for c in [*group, "value", "status"]})
     return grouped_sums(chosen, group)
+
+
+class RowCells:
+    """What :func:`selected_rows` reads of a table, computed once for a table read many times:
+    each row's measure and its (sex, age) pair as codes, and per measure the pairs present.
+
+    >>> cells = RowCells(pd.DataFrame({"measure": "population", "sex": ["M", "F"], "age": "all"}))
+    >>> cells.present(0).tolist()  # sexes M, F × ages (missing), all
+    [[False, True], [False, True]]
+    """
+
+    def __init__(self, zobs: pd.DataFrame):
+        self.measure_codes, self.measure_labels = factorize(zobs["measure"])
+        sex_codes, sex_labels = factorize(zobs["sex"])
+        age_codes, age_labels = factorize(zobs["age"])
+        self.sex_labels, self.age_labels = sex_labels.astype(str), age_labels.astype(str)
+        # one code per (sex, age) pair, 0 for a missing one: what is present is counted once per
+        # measure and the rows kept are looked up, rather than compared column by column
+        self.width = len(self.age_labels) + 1
+        self.cell = (sex_codes.astype(np.int32) + 1) * self.width + (age_codes + 1)
+        # measures in the order of their first row (a measure's bands carry over to the next)
+        codes = self.measure_codes
+        runs = np.flatnonzero(np.diff(codes)) + 1 if len(codes) else np.zeros(0, dtype=np.int64)
+        self.firsts = pd.unique(codes[np.r_[0, runs]] if len(codes) else codes)
+        self._present: dict[int, np.ndarray] = {}
+
+    def rows_of(self, code: int) -> np.ndarray | None:
+        """The rows of a measure (None: every row, the table's only measure)."""
+        return None if len(self.firsts) == 1 else self.measure_codes == code
+
+    def present(self, code: int) -> np.ndarray:
+        """Which (sex, age) pairs a measure's rows have: sexes × (missing age, then ages)."""
+        if code not in self._present:
+            rows = self.rows_of(code)
+            cells = self.cell if rows is None else self.cell[rows]
+            counts = np.bincount(cells, minlength=(len(self.sex_labels) + 1) * self.width)
+            self._present[code] = counts.reshape(-1, self.width)[1:] > 0
+        return self._present[code]
 
 
 def selected_rows(
@@ -196,8 +239,10 @@ def selected_rows(
     by_age: bool = False,
     sparse: bool = False,
     bands: Sequence[str] | None = None,
+    cells: RowCells | None = None,
 ) -> np.ndarray:
-    """Positions (in order) of the rows :func:`select_values` sums, with the same parameters.
+    """Positions (in order) of the rows :func:`select_values` sums, with the same parameters
+    (``cells``: the :class:`RowCells` of ``zobs``, if made already).
 
     >>> obs = pd.DataFrame({"measure": "population", "sex": ["M", "F", "all"],
     ...                     "age": ["0-14", "0-14", "0-14"]})
@@ -205,31 +250,20 @@ def selected_rows(
     ([2], [1])
     """
     measures = [measures] if isinstance(measures, str) else list(measures)
-    measure_codes, measure_labels = factorize(zobs["measure"])
-    sex_codes, sex_labels = factorize(zobs["sex"])
-    age_codes, age_labels = factorize(zobs["age"])
-    sex_labels, age_labels = sex_labels.astype(str), age_labels.astype(str)
-    # one code per (sex, age) pair, 0 for a missing one: what is present is counted once per
-    # measure and the rows kept are looked up, rather than compared column by column
-    width = len(age_labels) + 1
-    cell = (sex_codes.astype(np.int32) + 1) * width + (age_codes + 1)
+    cells = RowCells(zobs) if cells is None else cells
+    sex_labels, age_labels, width = cells.sex_labels, cells.age_labels, cells.width
     keep = np.zeros(len(zobs), dtype=bool)
-    # measures in the order of their first row (a measure's bands carry over to the next)
-    runs = np.flatnonzero(np.diff(measure_codes)) + 1 if len(measure_codes) else np.zeros(0, dtype=np.int64)
-    firsts = pd.unique(measure_codes[np.r_[0, runs]] if len(measure_codes) else measure_codes)
-    for code in firsts:
-        if code < 0 or str(measure_labels[code]) not in measures:
+    for code in cells.firsts:
+        if code < 0 or str(cells.measure_labels[code]) not in measures:
             continue
-        in_measure = None if len(firsts) == 1 else measure_codes == code  # None: every row
-        cells = cell if in_measure is None else cell[in_measure]
-        counts = np.bincount(cells, minlength=(len(sex_labels) + 1) * width).reshape(-1, width)[1:]
-        present = sex_labels[counts.any(axis=1)]
+        in_measure = cells.rows_of(code)  # None: every row
+        present = cells.present(code)
         if by_sex or sex != "all":
             sexes = ["M", "F"] if sex == "all" else [sex]
         else:
-            sexes = ["all"] if "all" in present else ["M", "F"]
+            sexes = ["all"] if "all" in sex_labels[present.any(axis=1)] else ["M", "F"]
         chosen_sexes = np.isin(sex_labels, sexes)
-        labels = [str(lab) for lab in age_labels[counts[chosen_sexes].any(axis=0)[1:]]]
+        labels = [str(lab) for lab in age_labels[present[chosen_sexes].any(axis=0)[1:]]]
         if bands is None:
             if by_age:
                 # standardisation: the finest bands of the range, without overlaps; events may
@@ -244,9 +278,9 @@ def selected_rows(
         wanted = np.zeros((len(sex_labels) + 1, width), dtype=bool)
         wanted[1:, 1:] = np.outer(chosen_sexes, np.isin(age_labels, list(bands)))
         if in_measure is None:
-            keep = wanted.ravel()[cell]
+            keep = wanted.ravel()[cells.cell]
         else:
-            keep |= in_measure & wanted.ravel()[cell]
+            keep |= in_measure & wanted.ravel()[cells.cell]
     return np.flatnonzero(keep)
 
 
