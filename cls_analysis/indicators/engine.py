@@ -153,7 +153,7 @@ class _ZoneTable:
         return {level: self._parents(member_zone, commune, level) for level in levels}
 
     def _parents(self, member_zone: np.ndarray, commune: np.ndarray, level: str) -> np.ndarray:
-        is_level = self.type[np.clip(member_zone, 0, None)] == level
+        is_level = self.type_rank[np.clip(member_zone, 0, None)] == _ZONE_ORDER[level]
         level_of = pd.Series(member_zone[is_level & (member_zone >= 0)],
                              index=commune[is_level & (member_zone >= 0)])
         level_of = level_of[~level_of.index.duplicated(keep="first")]
@@ -924,7 +924,7 @@ def _secondary_suppression(res: _Results, table: _ZoneTable, within: Sequence[np
     import warnings
 
     min_count = np.array([float(_opt(v, 10)) for v in res.catalogue["min_count"]])[res.indicator]
-    candidates = (table.type[res.zone] == "commune") & (min_count > 0)
+    candidates = (table.type_rank[res.zone] == _ZONE_ORDER["commune"]) & (min_count > 0)
     if not candidates.any() or not len(within):
         return
     blocks = []
@@ -1002,7 +1002,7 @@ def _compare(res: _Results, table: _ZoneTable, parents_by_level: dict[str, np.nd
         if not (parents >= 0).any():
             continue
         parent = parents[res.zone]
-        own = table.type[res.zone] == level
+        own = table.type_rank[res.zone] == _ZONE_ORDER[level]
         ref_key = cell[own] + res.zone[own]
         first = np.sort(np.unique(ref_key, return_index=True)[1])  # a key given twice: its first row
         ref_key, ref_value = ref_key[first], value[own][first]
