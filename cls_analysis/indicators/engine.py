@@ -147,23 +147,30 @@ class _ZoneTable:
     def parents(self, zones: pd.DataFrame, levels: Sequence[str]) -> dict[str, np.ndarray]:
         """For each level, and each zone finer than it, the zone of that level holding most
         of its communes (at equal numbers, the one of its first commune listed in ``zones``);
-        -1 for the others."""
+        -1 for the others. On integer codes: zone numbers, and the communes' codes."""
         member_zone = self.ids(zones["zone_type"], zones["zone_code"])
-        commune = zones["commune"].astype(str).to_numpy(dtype=object)
-        return {level: self._parents(member_zone, commune, level) for level in levels}
+        commune, communes = factorize(zones["commune"])
+        member_zone[commune < 0] = -1  # a membership row without a commune links nothing
+        return {level: self._parents(member_zone, commune, len(communes), level) for level in levels}
 
-    def _parents(self, member_zone: np.ndarray, commune: np.ndarray, level: str) -> np.ndarray:
-        is_level = self.type_rank[np.clip(member_zone, 0, None)] == _ZONE_ORDER[level]
-        level_of = pd.Series(member_zone[is_level & (member_zone >= 0)],
-                             index=commune[is_level & (member_zone >= 0)])
-        level_of = level_of[~level_of.index.duplicated(keep="first")]
-        finer = (member_zone >= 0) & (self.type_rank[np.clip(member_zone, 0, None)] < _ZONE_ORDER[level])
-        parent = level_of.reindex(commune[finer]).to_numpy()
-        pairs = pd.DataFrame({"zone": member_zone[finer], "parent": parent}).dropna()
-        counts = pairs.groupby(["zone", "parent"], sort=False).size().rename("n").reset_index()
-        counts = counts.sort_values("n", ascending=False, kind="stable").drop_duplicates("zone")
+    def _parents(self, member_zone: np.ndarray, commune: np.ndarray, n_communes: int, level: str) -> np.ndarray:
         out = np.full(self.size, -1, dtype=np.int64)
-        out[counts["zone"].to_numpy(dtype=np.int64)] = counts["parent"].to_numpy(dtype=np.int64)
+        rank = np.where(member_zone >= 0, self.type_rank[np.clip(member_zone, 0, None)], -1)
+        # each commune's zone of that level: the first one listing it
+        listed = np.flatnonzero(rank == _ZONE_ORDER[level])
+        first = np.unique(commune[listed], return_index=True)[1]
+        level_of = np.full(n_communes, -1, dtype=np.int64)
+        level_of[commune[listed[first]]] = member_zone[listed[first]]
+        finer = np.flatnonzero((member_zone >= 0) & (rank < _ZONE_ORDER[level]))
+        zone, parent = member_zone[finer].astype(np.int64), level_of[commune[finer]]
+        zone, parent = zone[parent >= 0], parent[parent >= 0]
+        if not len(zone):
+            return out
+        # (zone, parent) pairs counted; per zone the most frequent, the first listed at equal counts
+        pairs, first_row, count = np.unique(zone * self.size + parent, return_index=True, return_counts=True)
+        order = np.lexsort((first_row, -count, pairs // self.size))
+        chosen = order[np.r_[True, np.diff(pairs[order] // self.size) != 0]]
+        out[pairs[chosen] // self.size] = pairs[chosen] % self.size
         return out
 
 
