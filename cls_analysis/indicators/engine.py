@@ -31,7 +31,14 @@ import numpy as np
 import pandas as pd
 
 from cls_analysis import stats
-from cls_analysis._keys import among, category_codes, factorize, positions, used_codes
+from cls_analysis._keys import (
+    among,
+    category_codes,
+    factorize,
+    in_order_of_appearance,
+    positions,
+    used_codes,
+)
 from cls_analysis._parallel import can_fork, free_processors, run_forked
 from cls_analysis.errors import ClsAnalysisError
 from cls_analysis.indicators.catalogue import load_catalogue
@@ -928,7 +935,6 @@ def _secondary_suppression(res: _Results, table: _ZoneTable, within: Sequence[np
     threshold, every parent at once. ``within``: for each type of parent, the parent of each
     zone number (-1 for none, see :meth:`_ZoneTable.within`).
     """
-    import warnings
 
     min_count = np.array([float(_opt(v, 10)) for v in res.catalogue["min_count"]])[res.indicator]
     candidates = (table.type_rank[res.zone] == _ZONE_ORDER["commune"]) & (min_count > 0)
@@ -950,23 +956,33 @@ def _secondary_suppression(res: _Results, table: _ZoneTable, within: Sequence[np
         at = rows[block]
         hidden = status[at] == _SUPPRESSED
         # only the parents (of an indicator and period) with a hidden commune need protecting
-        group = shared_codes([pd.DataFrame({"indicator": res.indicator[at], "period": res.columns["period"].codes[at],
-                                            "parent_type": parent_type[block], "parent": parent[block]})],
-                             ["indicator", "period", "parent_type", "parent"])[0]
+        group = in_order_of_appearance(*_combined_codes([res.indicator[at], res.columns["period"].codes[at],
+                                                         parent_type[block], parent[block]]))
         concerned = np.isin(group, group[hidden])
         if not concerned.any():
             continue
         at, hidden, group = at[concerned], hidden[concerned], group[concerned]
-        table_ = pd.DataFrame({"numerator": np.nan_to_num(res.columns["numerator"][at], nan=0.0),
-                               "status": np.where(hidden, "suppressed", "ok"), "group": group})
-        with warnings.catch_warnings():  # a lone hidden commune with no other count: said in its note
-            warnings.simplefilter("ignore")
-            protected = stats.suppress(table_, count="numerator", group="group", threshold=float(threshold), mask=False)
-        newly = np.unique(at[(protected["status"].to_numpy() == "suppressed") & ~hidden])
+        group = in_order_of_appearance(group, int(group.max()) + 1)
+        # a lone hidden commune with no other count stays so: said in its note
+        secondary, _ = stats.secondary_rows(np.nan_to_num(res.columns["numerator"][at], nan=0.0), hidden,
+                                            np.zeros(len(at), dtype=bool), group, int(group.max()) + 1)
+        newly = at[secondary]
         status[newly] = _SUPPRESSED
         note = _TextCodes(res.columns["note"], res.size)
         note.put(newly, "masqué pour qu'une commune en secret ne puisse être recalculée (secret secondaire)")
         res.columns["note"] = note.categorical()
+
+
+def _combined_codes(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, int]:
+    """One integer per row for its values in ``columns`` (non-negative integers, -1 allowed),
+    and their range: the columns' values in mixed radix."""
+    combined, size = np.zeros(len(columns[0]), dtype=np.int64), 1
+    for values in columns:
+        values = np.asarray(values, dtype=np.int64) + 1
+        radix = int(values.max(initial=0)) + 1
+        combined = combined * radix + values
+        size *= radix
+    return combined, size
 
 
 def _mask_suppressed(res: _Results) -> None:
@@ -991,6 +1007,15 @@ def _assess(comparison: np.ndarray, polarity: np.ndarray) -> np.ndarray:
     return out
 
 
+def _polarities(catalogue: pd.DataFrame) -> np.ndarray:
+    """Each indicator's polarity: +1 higher is better, -1 lower is better, 0 not judged.
+
+    >>> _polarities(pd.DataFrame({"polarity": ["+", "-", None]})).tolist()
+    [1, -1, 0]
+    """
+    return np.array([{"+": 1, "-": -1}.get(str(p), 0) for p in catalogue["polarity"]], dtype=np.int8)
+
+
 def _compare(res: _Results, table: _ZoneTable, parents_by_level: dict[str, np.ndarray]) -> None:
     """Each zone against France, its département and its région (95 %; 99.8 % for France).
 
@@ -999,8 +1024,7 @@ def _compare(res: _Results, table: _ZoneTable, parents_by_level: dict[str, np.nd
     indicator's polarity. ``parents_by_level``: the parent of each zone number, by level (see
     :meth:`_ZoneTable.parents`).
     """
-    polarity = res.catalogue["polarity"].astype(str).map({"+": 1, "-": -1}).fillna(0).to_numpy(dtype=np.int8)
-    row_polarity = polarity[res.indicator]
+    row_polarity = _polarities(res.catalogue)[res.indicator]
     period = res.columns["period"].codes.astype(np.int64)
     cell = (res.indicator * (len(res.columns["period"].categories) + 1) + period + 1) * table.size
     value = res.columns["value"]

@@ -40,7 +40,7 @@ from cls_analysis.stats.mean import mean
 from cls_analysis.stats.proportion import proportion, wilson_limits
 from cls_analysis.stats.rate import crude_rate
 from cls_analysis.stats.standards import esp2013
-from cls_analysis.stats.suppression import STATUSES, suppress
+from cls_analysis.stats.suppression import STATUSES, secondary_rows, suppress
 
 __all__ = [
     "LIFE_TABLE_BANDS",
@@ -61,6 +61,7 @@ __all__ = [
     "normalize_age_band",
     "poisson_limits",
     "proportion",
+    "secondary_rows",
     "significance",
     "significance_codes",
     "suppress",

@@ -41,7 +41,7 @@ from cls_analysis.stats._validate import (
     to_column_list,
 )
 
-__all__ = ["DEFAULT_MASKED", "STATUSES", "suppress"]
+__all__ = ["DEFAULT_MASKED", "STATUSES", "secondary_rows", "suppress"]
 
 #: The four statuses of a published figure.
 STATUSES = ("ok", "suppressed", "missing", "zero")
@@ -121,28 +121,15 @@ def suppress(
     primary = ~upstream & ~missing & (values < threshold) & ((values > 0) | suppress_zeros)
     hidden = upstream | primary
 
-    n_hidden = np.bincount(groups.codes, weights=hidden, minlength=groups.size)
-    lonely = n_hidden[groups.codes] == 1
-    secondary = np.zeros(len(df), dtype=bool)
-    if lonely.any():
-        published = lonely & ~hidden & ~missing & (values > 0)
-        # candidates: the smallest positive published count of the group; ties by row order
-        order = np.lexsort((np.arange(len(df)), values, groups.codes))
-        order = order[published[order]]
-        if len(order):
-            first = np.ones(len(order), dtype=bool)
-            first[1:] = groups.codes[order][1:] != groups.codes[order][:-1]
-            secondary[order[first]] = True
-        covered = np.bincount(groups.codes, weights=secondary, minlength=groups.size) > 0
-        alone = (n_hidden == 1) & ~covered
-        if alone.any():
-            warnings.warn(
-                "Secret secondaire impossible pour les groupes "
-                f"{describe_groups(groups.keys, alone)} : le seul effectif masqué n'a aucun autre "
-                "effectif positif publié avec lequel être masqué, il reste déductible du total "
-                "du groupe. Masquez aussi ce total ou regroupez les lignes.",
-                stacklevel=2,
-            )
+    secondary, alone = secondary_rows(values, hidden, missing, groups.codes, groups.size)
+    if alone.any():
+        warnings.warn(
+            "Secret secondaire impossible pour les groupes "
+            f"{describe_groups(groups.keys, alone)} : le seul effectif masqué n'a aucun autre "
+            "effectif positif publié avec lequel être masqué, il reste déductible du total "
+            "du groupe. Masquez aussi ce total ou regroupez les lignes.",
+            stacklevel=2,
+        )
     hidden |= secondary
 
     out = df.copy()
@@ -166,3 +153,35 @@ def suppress(
     out["status"] = status
     out["suppression_reason"] = reason
     return out
+
+
+def secondary_rows(values: np.ndarray, hidden: np.ndarray, missing: np.ndarray, codes: np.ndarray,
+                   size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The secondary suppression of :func:`suppress` on arrays: the rows to hide in addition,
+    and the groups whose only hidden count has no other positive count to pair with.
+
+    ``values``: the counts; ``hidden``: the rows already hidden; ``missing``: the rows
+    without a count; ``codes``: the group of each row (``0 … size - 1``). In each group with
+    exactly one hidden row, the smallest positive published count is hidden too (ties: the
+    first row).
+
+    >>> secondary, alone = secondary_rows(np.array([4.0, 25.0, 12.0, 3.0]), np.array([True, False, False, True]),
+    ...                                   np.zeros(4, dtype=bool), np.array([0, 0, 0, 1]), 2)
+    >>> secondary.tolist(), alone.tolist()
+    ([False, False, True, False], [False, True])
+    """
+    n_hidden = np.bincount(codes, weights=hidden, minlength=size)
+    lonely = n_hidden[codes] == 1
+    secondary = np.zeros(len(values), dtype=bool)
+    if not lonely.any():
+        return secondary, np.zeros(size, dtype=bool)
+    published = lonely & ~hidden & ~missing & (values > 0)
+    # candidates: the smallest positive published count of the group; ties by row order
+    order = np.flatnonzero(published)
+    order = order[np.lexsort((order, values[order], codes[order]))]
+    if len(order):
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = codes[order][1:] != codes[order][:-1]
+        secondary[order[first]] = True
+    covered = np.bincount(codes, weights=secondary, minlength=size) > 0
+    return secondary, (n_hidden == 1) & ~covered
