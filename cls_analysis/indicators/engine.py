@@ -887,6 +887,10 @@ def _results_table(parts: Sequence[dict], table: _ZoneTable, catalogue: pd.DataF
             texts[column] = (values[0], values[1], {"missing_label": True})
         else:
             columns[column] = values
+    # the zones' columns share their codes: the zones used, counted once
+    zones_used = np.bincount(zone, minlength=table.size) > 0
+    for name in ("zone_type", "zone_code", "zone_name"):
+        texts[name][2]["used"] = zones_used
     columns.update({name: _strings(codes, labels, **options) for name, (codes, labels, options) in texts.items()})
     return pd.DataFrame({c: columns[c] for c in RESULT_COLUMNS}, copy=False)  # new arrays: not copied into blocks
 
@@ -903,12 +907,13 @@ def _union_categorical(arrays: Sequence[np.ndarray | pd.Categorical]) -> pd.Cate
     return pd.Categorical.from_codes(codes, categories=categories)
 
 
-def _strings(codes: np.ndarray, labels: Sequence, *, missing_label: bool = False) -> pd.Series:
+def _strings(codes: np.ndarray, labels: Sequence, *, missing_label: bool = False,
+             used: np.ndarray | None = None) -> pd.Series:
     """A text column from integer codes into ``labels``: the labels used, as the sorted
     categorical of :func:`cls_analysis.observations.categorical` (the contract's text
     columns), made without millions of Python strings. Code -1 is missing, or the last label
     with ``missing_label``; missing labels (None, NA) stay missing and labels that repeat
-    become one category.
+    become one category. ``used``: which labels the codes use, when known.
 
     >>> _strings(np.array([1, -1, 0, 1]), ["b", "a", "c"]).tolist()
     ['a', nan, 'b', 'a']
@@ -918,10 +923,14 @@ def _strings(codes: np.ndarray, labels: Sequence, *, missing_label: bool = False
     codes = np.asarray(codes)
     if missing_label:
         codes = np.where(codes < 0, len(labels) - 1, codes)
-    labels = np.array([None if pd.isna(lab) else str(lab) for lab in labels], dtype=object)
-    used = np.bincount(codes[codes >= 0], minlength=len(labels)) > 0
+    labels = np.asarray(labels, dtype=object)
+    if pd.api.types.infer_dtype(labels, skipna=False) != "string":
+        labels = np.array([None if pd.isna(lab) else str(lab) for lab in labels], dtype=object)
+    if used is None:
+        used = np.bincount(codes[codes >= 0], minlength=len(labels)) > 0
     kept = np.flatnonzero(used & np.array([lab is not None for lab in labels], dtype=bool))
-    renumbered = np.full(len(labels) + 1, -1, dtype=np.int64)  # the last one for code -1
+    kept = kept[np.argsort(labels[kept], kind="stable")]  # sorted: the categories as they come
+    renumbered = np.full(len(labels) + 1, -1, dtype=np.int8 if len(kept) < 127 else np.int32)  # last: code -1
     renumbered[kept] = np.arange(len(kept))
     return pd.Series(categorical((renumbered[codes], labels[kept])))
 
