@@ -54,8 +54,8 @@ from cls_analysis.indicators.select import (
     selected_rows,
     shared_codes,
 )
-from cls_analysis.stats._groups import group_rows
 from cls_analysis.stats.dsr import dsr_from_bands
+from cls_analysis.stats.life_expectancy import LIFE_TABLE_BANDS, life_table_from_bands
 from cls_analysis.stats.standards import standard_weights
 
 __all__ = ["RESULT_COLUMNS", "classified_communes", "compute", "compute_zone_results", "implicit_zero_measures"]
@@ -565,19 +565,9 @@ def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
     kind = ind["statistic"]
     if kind == "life_expectancy":  # the life table's first bands are 0 and 1-4
         pair = _band_pair(ind, ctx, by_sex=False, avoid=("0-4",))
-        frame = pair.frame() if pair is not None else pd.DataFrame(columns=["n"])
-        frame = frame.loc[frame["n"] > 0]
-        if frame.empty:
+        if pair is None:
             return pd.DataFrame(columns=KEYS)
-        result = stats.life_expectancy(frame, deaths="x", n="n", age="age", by=KEYS, confidence=LEVELS)
-        result = _widen(result.drop(columns=[c for c in result.columns if c == "age"]), KEYS)
-        # withheld cells among the bands of each zone and period
-        groups = group_rows(frame, KEYS)
-        secret = np.bincount(groups.codes, weights=frame["n_secret"].to_numpy(dtype=float), minlength=groups.size)
-        mine, theirs = shared_codes([result, groups.keys], KEYS)
-        at = positions(mine, theirs)
-        result["x_secret"] = np.where(at >= 0, secret[np.clip(at, 0, None)], np.nan)
-        return result
+        return _life_expectancy(pair)
     pair = _band_pair(ind, ctx, by_sex=kind == "isr", avoid=("0", "1-4") if kind == "dsr" else ())
     if pair is None:
         return pd.DataFrame(columns=KEYS)
@@ -603,6 +593,52 @@ def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
     periods = pair.grid.periods
     zone_period = result["zone"].to_numpy(dtype=np.int64) * len(periods) + _codes_in(result["period"], periods)
     result["x_secret"] = pair.secret()[zone_period]
+    return result
+
+
+def _life_expectancy(pair: BandPair) -> pd.DataFrame:
+    """Life expectancy at birth of every zone and period of ``pair`` (bands 0, 1-4, 5-9…,
+    90+), from its cells of positive population, in wide form, with the withheld rows of those
+    cells: on the grid (:func:`_life_table`), else through
+    :func:`cls_analysis.stats.life_expectancy` on a table (it says what is wrong)."""
+    grid = pair.grid
+    usable = grid.present & (grid.n > 0)
+    result = _life_table(pair, usable)
+    if result is None:
+        frame = pair.frame()
+        frame = frame.loc[frame["n"] > 0]
+        if frame.empty:
+            return pd.DataFrame(columns=KEYS)
+        result = stats.life_expectancy(frame, deaths="x", n="n", age="age", by=KEYS, confidence=LEVELS)
+        result = _widen(result.drop(columns=[c for c in result.columns if c == "age"]), KEYS)
+    zone_period = result["zone"].to_numpy(dtype=np.int64) * len(grid.periods) + _codes_in(result["period"], grid.periods)
+    result["x_secret"] = pair.secret(usable)[zone_period]
+    return result
+
+
+def _life_table(pair: BandPair, usable: np.ndarray) -> pd.DataFrame | None:
+    """The life expectancies of :func:`_life_expectancy` on the grid, by
+    :func:`~cls_analysis.stats.life_expectancy.life_table_from_bands` (the table and rules of
+    ``stats.life_expectancy``); None when the grid's bands are not the life table's or counts
+    are negative."""
+    grid = pair.grid
+    rank = {band: i for i, band in enumerate(LIFE_TABLE_BANDS)}
+    position = [rank.get(stats.normalize_age_band(band), -1) for band in grid.bands]
+    if sorted(position) != list(range(len(LIFE_TABLE_BANDS))) or grid.negative or (pair.x < 0).any():
+        return None
+    at = np.flatnonzero(pair.kept & usable.any(axis=(1, 2)))
+    columns = np.argsort(position)  # the grid's band of each band of the life table
+    use = usable[at, 0][:, columns]
+    deaths = np.where(use, pair.x[at, 0][:, columns], 0.0)
+    population = np.where(use, grid.n_filled[at, 0][:, columns], 0.0)
+    numerator, denominator, value, lower, upper, statistic = life_table_from_bands(deaths, population, use, LEVELS)
+    result = pair.keys(at)
+    result["numerator"], result["denominator"], result["value"] = numerator[:, 0], denominator[:, 0], value[:, 0]
+    result["lower_ci"], result["upper_ci"] = lower[:, 0, 0], upper[:, 0, 0]
+    result["lower_ci_998"], result["upper_ci_998"] = lower[:, 0, 1], upper[:, 0, 1]
+    result["confidence"] = LEVELS[0]
+    result["statistic"] = pd.Categorical(statistic[:, 0])
+    result["method"] = "Chiang, using Silcocks et al for confidence limits"
     return result
 
 

@@ -177,10 +177,18 @@ class BandPair:
         """Whether every zone and period kept has every sex and band of the grid."""
         return bool(self.grid.complete[self.kept].all())
 
-    def secret(self) -> np.ndarray:
-        """Withheld rows (population or events) per zone and period."""
+    def secret(self, cells: np.ndarray | None = None) -> np.ndarray:
+        """Withheld rows (population or events) per zone and period, of the cells where
+        ``cells`` (a mask of the grid's shape; None: every cell)."""
         width = self.x.shape[1] * self.x.shape[2]
-        return self.grid.secret + np.bincount(self._secret_cells // width, minlength=len(self.kept))
+        events = self._secret_cells
+        if cells is None:
+            return self.grid.secret + np.bincount(events // width, minlength=len(self.kept))
+        events = events[cells.reshape(-1)[events]]
+        secret = np.bincount(events // width, minlength=len(self.kept)).astype(float)
+        if self.grid.secret_count is not None:
+            secret += np.where(cells, self.grid.secret_count, 0).sum(axis=(1, 2))
+        return secret
 
     def keys(self, zone_periods: np.ndarray | None = None) -> pd.DataFrame:
         """``zone`` and ``period`` of the zones and periods kept (or of ``zone_periods``)."""

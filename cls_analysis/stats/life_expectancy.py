@@ -22,7 +22,7 @@ from cls_analysis.stats._validate import (
 )
 from cls_analysis.stats.ages import normalize_age_band
 
-__all__ = ["LIFE_TABLE_BANDS", "MIN_TOTAL_POPULATION", "life_expectancy"]
+__all__ = ["LIFE_TABLE_BANDS", "MIN_TOTAL_POPULATION", "life_expectancy", "life_table_from_bands"]
 
 #: The 20 age bands of the abridged life table, in order.
 LIFE_TABLE_BANDS = ("0", "1-4", *(f"{a}-{a + 4}" for a in range(5, 90, 5)), "90+")
@@ -208,6 +208,37 @@ def life_expectancy(
     dmat = np.bincount(cell, weights=dv, minlength=size).reshape(n_groups, n_bands)
     pmat = np.bincount(cell, weights=pv, minlength=size).reshape(n_groups, n_bands)
 
+    deaths_up, pop_up, value, lower, upper, statistic = life_table_from_bands(dmat, pmat, present, levels, wanted)
+    labels = np.array(LIFE_TABLE_BANDS, dtype=object)[wanted]
+    n_ages = len(wanted)
+    units = np.repeat(np.arange(n_groups), n_ages)
+    keys = groups.keys.take(units).reset_index(drop=True)
+    keys[age] = np.tile(labels, n_groups)
+    return build_output(
+        keys,
+        levels,
+        numerator=deaths_up.reshape(-1),
+        denominator=pop_up.reshape(-1),
+        value=value.reshape(-1),
+        lower=lower.reshape(-1, len(levels)),
+        upper=upper.reshape(-1, len(levels)),
+        statistic=statistic.reshape(-1),
+        method="Chiang, using Silcocks et al for confidence limits",
+    )
+
+
+def life_table_from_bands(dmat: np.ndarray, pmat: np.ndarray, present: np.ndarray, levels: Sequence[float],
+                          wanted: Sequence[int] = (0,)) -> tuple[np.ndarray, ...]:
+    """The life table of :func:`life_expectancy` and its rules on dense arrays: deaths,
+    population and presence of each group's 20 bands (groups × :data:`LIFE_TABLE_BANDS`).
+
+    Returns, per group and age of ``wanted`` (positions in :data:`LIFE_TABLE_BANDS`): deaths
+    and population from that age up, the value, the lower and upper limits (groups × ages ×
+    levels) and the ``statistic`` text. The indicator engine calls it on its grids of zones ×
+    bands.
+    """
+    n_groups, n_bands = dmat.shape
+    wanted = np.asarray(wanted)
     reason = np.full(n_groups, "", dtype=object)
     for key, fails in (
         ("bands", ~present.all(axis=1)),
@@ -240,18 +271,4 @@ def life_expectancy(
     lower = exp_w[..., None] - z * se_w[..., None]
     upper = exp_w[..., None] + z * se_w[..., None]
 
-    n_ages = len(wanted)
-    units = np.repeat(np.arange(n_groups), n_ages)
-    keys = groups.keys.take(units).reset_index(drop=True)
-    keys[age] = np.tile(labels, n_groups)
-    return build_output(
-        keys,
-        levels,
-        numerator=deaths_up.reshape(-1),
-        denominator=pop_up.reshape(-1),
-        value=value.reshape(-1),
-        lower=lower.reshape(-1, len(levels)),
-        upper=upper.reshape(-1, len(levels)),
-        statistic=statistic.reshape(-1),
-        method="Chiang, using Silcocks et al for confidence limits",
-    )
+    return deaths_up, pop_up, value, lower, upper, statistic

@@ -192,8 +192,10 @@ def test_published_value_and_producer_secret(setup):
     assert region.empty  # never summed from communes: absent where not published
 
 
-def test_life_table_bands_and_direct_standardisation_bands():
-    """Deaths at 0 and 1-4: the life table uses them, the DSR sums them into the standard's 0-4."""
+def test_life_table_bands_and_direct_standardisation_bands(monkeypatch):
+    """Deaths at 0 and 1-4: the life table uses them, the DSR sums them into the standard's 0-4.
+    The engine's life tables on its grid of zones × bands agree with stats.life_expectancy, the
+    checked function, called on the same deaths and populations as a table."""
     zones = make_zones()
     obs = commune_observations()
     extra = []
@@ -220,6 +222,11 @@ def test_life_table_bands_and_direct_standardisation_bands():
         pick(before, "mort_generale_tsm", "france", "FRM")["value"], rel=1e-12)
     life = pick(results, "esperance_vie_f", "france", "FRM")
     assert life["status"] == "ok" and 40 < life["value"] < 100
+    expected = _rows_of(results, ["esperance_vie_f"])
+    assert (expected["status"] == "ok").sum() >= 3
+    monkeypatch.setattr(engine, "_life_table", lambda *args: None)  # every life table through stats
+    through_stats = compute_zone_results(zobs, zones, indicators=["esperance_vie_f"])
+    pd.testing.assert_frame_equal(through_stats, expected, check_exact=False, rtol=1e-12)
 
 
 def test_a_withheld_part_makes_the_figure_secret():
@@ -307,9 +314,10 @@ def _rows_of(results: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
 def test_standardised_figures_on_the_band_grid_agree_with_the_stats_functions(setup, monkeypatch):
     """The engine computes DSRs and ICMs on its grid of zones × bands (sums over an axis,
     France's rates as a vector); stats.dsr and stats.isr, the checked functions, called on the
-    same events and populations as tables, give the same figures."""
+    same events and populations as tables, give the same figures (life tables: see
+    test_life_table_bands_and_direct_standardisation_bands)."""
     zones, zobs, results = setup
-    indicators = [i for i in _STANDARDISED if not i.startswith("esperance")]
+    indicators = _STANDARDISED
     expected = _rows_of(results, indicators)
     assert (expected["status"] == "ok").sum() >= 6 and expected["method"].isin(["Exact", "Byars", "Dobson"]).all()
     monkeypatch.setattr(engine, "_direct", lambda *args: None)  # every DSR through stats.dsr
