@@ -308,24 +308,32 @@ def _opt(value: object, default: object) -> object:
     return value
 
 
-def _pair(num: pd.DataFrame, den: pd.DataFrame, extra: Sequence[str] = ()) -> pd.DataFrame:
-    """Join numerator and denominator rows, matching the denominator's period to each numerator's."""
+def _pair(num: pd.DataFrame, den: pd.DataFrame) -> pd.DataFrame:
+    """Join numerator and denominator rows (``zone``, ``period``; from :func:`select_values`),
+    matching the denominator's period to each numerator's (:func:`match_denominator_period`),
+    on integer keys: zone × the denominator's periods."""
     if num.empty or den.empty:
-        return pd.DataFrame(columns=[*KEYS, *extra, "x", "n", "x_ok", "x_secret", "n_factor"])
-    available = sorted(den["period"].unique())
-    mapping = {p: match_denominator_period(p, available) for p in num["period"].unique()}
-    den_period = num["period"].map({p: m[0] if m else None for p, m in mapping.items()})
-    factor = num["period"].map({p: m[1] if m else np.nan for p, m in mapping.items()}).to_numpy(dtype=float)
-    wanted = num[["zone", *extra]].assign(period=den_period)
-    num_key, den_key = shared_codes([wanted, den], ["zone", "period", *extra])
-    position = positions(num_key, den_key)
-    n = np.where(position >= 0, den["value"].to_numpy(dtype=float)[np.clip(position, 0, None)], np.nan)
+        return pd.DataFrame(columns=[*KEYS, "x", "n", "x_ok", "x_secret", "n_factor"])
+    den_codes, den_labels = factorize(den["period"])
+    den_labels = [str(p) for p in den_labels]
+    available = sorted(np.asarray(den_labels, dtype=object)[used_codes(den_codes, len(den_labels))])
+    num_codes, num_labels = factorize(num["period"])
+    matches = [match_denominator_period(str(p), available) for p in num_labels]
+    # per numerator period: the denominator's period (its code) and the factor; last: none
+    target = np.array([den_labels.index(m[0]) if m else -1 for m in matches] + [-1], dtype=np.int64)[num_codes]
+    factor = np.array([m[1] if m else np.nan for m in matches] + [np.nan])[num_codes]
+    width = len(den_labels)
+    matched = np.flatnonzero(target >= 0)
+    position = np.full(len(num), -1, dtype=np.int64)
+    position[matched] = positions(num["zone"].to_numpy(dtype=np.int64)[matched] * width + target[matched],
+                                  den["zone"].to_numpy(dtype=np.int64) * width + den_codes)
+    found, at = position >= 0, np.clip(position, 0, None)
     out = num.rename(columns={"value": "x", "n_ok": "x_ok", "n_secret": "x_secret"})
     out["n_factor"] = factor
-    out["n"] = n * factor
+    out["n"] = np.where(found, den["value"].to_numpy(dtype=float)[at], np.nan) * factor
     if "n_secret" in den:  # a denominator with a withheld part makes the figure secret too
-        den_secret = den["n_secret"].to_numpy(dtype=float)[np.clip(position, 0, None)]
-        out["x_secret"] = out["x_secret"].to_numpy(dtype=float) + np.where(position >= 0, den_secret, 0.0)
+        den_secret = den["n_secret"].to_numpy(dtype=float)[at]
+        out["x_secret"] = out["x_secret"].to_numpy(dtype=float) + np.where(found, den_secret, 0.0)
     return out
 
 
