@@ -56,6 +56,7 @@ from cls_analysis.indicators.select import (
 )
 from cls_analysis.stats.dsr import dsr_from_bands
 from cls_analysis.stats.life_expectancy import LIFE_TABLE_BANDS, life_table_from_bands
+from cls_analysis.stats.proportion import proportion_from_sums
 from cls_analysis.stats.standards import standard_weights
 
 __all__ = ["RESULT_COLUMNS", "classified_communes", "compute", "compute_zone_results", "implicit_zero_measures"]
@@ -380,11 +381,20 @@ def _simple(ind: dict, ctx: _Context, kind: str) -> pd.DataFrame:
     if kind in ("ratio", "density"):
         figures["value"][valid] = x[valid] / n[valid] * multiplier
         method = _TextCodes.constant("ratio (effectifs exhaustifs, sans intervalle)", len(pair))
+    elif valid.any() and kind == "proportion":
+        # one row per zone and period, checked: stats.proportion's figures on the arrays
+        rows = np.flatnonzero(valid)
+        value, lower, upper, label = proportion_from_sums(np.minimum(x[rows], n[rows]) + 0.0, n[rows] + 0.0,
+                                                          LEVELS, multiplier)
+        figures["value"][rows] = value
+        figures["lower_ci"][rows], figures["upper_ci"][rows] = lower[:, 0], upper[:, 0]
+        figures["lower_ci_998"][rows], figures["upper_ci_998"][rows] = lower[:, 1], upper[:, 1]
+        statistic.put(rows, label)
+        method.put(rows, "Wilson")
     elif valid.any():
         subset = pair.loc[valid, [*KEYS, "x", "n"]].copy()
-        subset["x"] = subset["x"].clip(upper=subset["n"]) if kind == "proportion" else subset["x"]
-        function = stats.proportion if kind == "proportion" else stats.crude_rate
-        computed = _widen(function(subset, x="x", n="n", by=KEYS, confidence=LEVELS, multiplier=multiplier), KEYS)
+        computed = _widen(stats.crude_rate(subset, x="x", n="n", by=KEYS, confidence=LEVELS, multiplier=multiplier),
+                          KEYS)
         mine, theirs = shared_codes([subset, computed], KEYS)
         at = positions(mine, theirs)
         rows, found, safe = np.flatnonzero(valid), at >= 0, np.clip(at, 0, None)
@@ -392,12 +402,12 @@ def _simple(ind: dict, ctx: _Context, kind: str) -> pd.DataFrame:
             values[rows] = np.where(found, computed[column].to_numpy(dtype=float)[safe], np.nan) if len(computed) else np.nan
         statistic.place(rows, computed["statistic"], at)
         method.place(rows, computed["method"], at)
-        if kind == "proportion" and bool(ind.get("complement")):
-            x, value = n - x, figures["value"]
-            figures = {"value": multiplier - value,
-                       "lower_ci": multiplier - figures["upper_ci"], "upper_ci": multiplier - figures["lower_ci"],
-                       "lower_ci_998": multiplier - figures["upper_ci_998"],
-                       "upper_ci_998": multiplier - figures["lower_ci_998"]}
+    if kind == "proportion" and valid.any() and bool(ind.get("complement")):
+        x, value = n - x, figures["value"]
+        figures = {"value": multiplier - value,
+                   "lower_ci": multiplier - figures["upper_ci"], "upper_ci": multiplier - figures["lower_ci"],
+                   "lower_ci_998": multiplier - figures["upper_ci_998"],
+                   "upper_ci_998": multiplier - figures["lower_ci_998"]}
     inconsistent = known & ~valid
     note = pd.Categorical.from_codes(inconsistent.astype(np.int8),
                                      categories=pd.Index(["", "dénominateur nul ou inférieur au numérateur"], dtype=object))

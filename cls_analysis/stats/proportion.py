@@ -22,7 +22,7 @@ from cls_analysis.stats._validate import (
     to_column_list,
 )
 
-__all__ = ["proportion", "wilson_limits"]
+__all__ = ["proportion", "proportion_from_sums", "wilson_limits"]
 
 
 def wilson_limits(
@@ -131,19 +131,7 @@ def proportion(
             "proportion n'est pas définie sur un effectif nul (PHEindicatormethods refuse aussi "
             "les dénominateurs nuls). Retirez ces groupes ou corrigez le dénominateur."
         )
-    value = xs / ns * mult
-    lower = np.empty((groups.size, len(levels)))
-    upper = np.empty_like(lower)
-    for j, level in enumerate(levels):
-        lo, up = wilson_limits(xs, ns, level)
-        lower[:, j] = lo * mult
-        upper[:, j] = up * mult
-    if mult == 1:
-        statistic = "proportion of 1"
-    elif mult == 100:
-        statistic = "percentage"
-    else:
-        statistic = f"proportion of {format_multiplier(mult)}"
+    value, lower, upper, statistic = proportion_from_sums(xs, ns, levels, mult)
     return build_output(
         groups.keys,
         levels,
@@ -155,3 +143,30 @@ def proportion(
         statistic=statistic,
         method="Wilson",
     )
+
+
+def proportion_from_sums(xs: np.ndarray, ns: np.ndarray, levels: Sequence[float],
+                         multiplier: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """The figures of :func:`proportion` from each group's sums, its checks done: the value,
+    the Wilson limits (groups × levels) and the ``statistic`` text. The indicator engine calls
+    it on the pairs it has already checked.
+
+    >>> value, lower, upper, statistic = proportion_from_sums(np.array([20.0]), np.array([100.0]), [0.95], 100)
+    >>> float(value[0]), statistic
+    (20.0, 'percentage')
+    """
+    mult = float(multiplier)
+    value = xs / ns * mult
+    lower = np.empty((len(xs), len(levels)))
+    upper = np.empty_like(lower)
+    for j, level in enumerate(levels):
+        lo, up = wilson_limits(xs, ns, level)
+        lower[:, j] = lo * mult
+        upper[:, j] = up * mult
+    if mult == 1:
+        statistic = "proportion of 1"
+    elif mult == 100:
+        statistic = "percentage"
+    else:
+        statistic = f"proportion of {format_multiplier(mult)}"
+    return value, lower, upper, statistic
