@@ -1122,9 +1122,9 @@ def _compare(res: _Results, table: _ZoneTable, parents_by_level: dict[str, np.nd
 PARALLEL_MIN_ZONES = 20_000
 #: Rough cost of computing an indicator for every zone of France, by statistic, in hundredths
 #: of a second (measured in one process): to share the indicators between processes.
-_COST = {"isr": 20, "dsr": 15, "life_expectancy": 45, "share_below": 37, "crude_rate": 12, "proportion": 10,
-         "ratio": 7, "density": 6, "evolution": 7, "weighted_mean": 7, "read": 3, "count": 5}
-_DEFAULT_COST = 9
+_COST = {"isr": 18, "dsr": 13, "life_expectancy": 26, "share_below": 35, "crude_rate": 10, "proportion": 5,
+         "ratio": 4, "density": 4, "evolution": 6, "weighted_mean": 5, "read": 3, "count": 5}
+_DEFAULT_COST = 6
 #: How much slower the same indicators are in the forked process (its first writes to the
 #: memory it shares with its parent copy pages): its half is made that much lighter.
 _FORKED_SLOWDOWN = 1.15
@@ -1180,7 +1180,7 @@ def _split_in_two(records: Sequence[dict]) -> tuple[list[int], list[int]]:
 
     >>> records = [{"statistic": s} for s in ("isr", "dsr", "proportion", "count", "isr", "dsr")]
     >>> _split_in_two(records)
-    ([0, 3, 4], [1, 2, 5])
+    ([0, 4], [1, 2, 3, 5])
     """
     bundles: dict = {}
     for position, record in enumerate(records):
