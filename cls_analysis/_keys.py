@@ -21,6 +21,7 @@ __all__ = [
     "factorize",
     "factorize_keys",
     "in_order_of_appearance",
+    "label_positions",
     "positions",
     "repeated_rows",
     "used_codes",
@@ -58,6 +59,18 @@ def factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return category_codes(series), np.asarray(series.cat.categories, dtype=object)
     codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
     return codes, np.asarray(uniques, dtype=object)
+
+
+def label_positions(column: pd.Series, labels: Sequence[str], rows: np.ndarray | None = None) -> np.ndarray:
+    """Position of each row's value among ``labels`` (-1: absent or missing), for the ``rows``
+    of ``column`` (all by default), by the column's codes: each distinct value looked up once.
+
+    >>> label_positions(pd.Series(["b", "z", None, "a"]), ["a", "b"]).tolist()
+    [1, -1, -1, 0]
+    """
+    codes, uniques = factorize(column)
+    found = pd.Index(list(labels), dtype=object).get_indexer(np.asarray(uniques).astype(str))
+    return np.append(found, -1)[codes if rows is None else codes[rows]]
 
 
 def compact(codes: np.ndarray, size: int) -> tuple[np.ndarray, int]:

@@ -12,6 +12,10 @@ How it is computed
 Every zone gets a number (:class:`_ZoneTable`); the observations of each measure are taken once,
 with that number, and every join (events with their population, a figure with its comparator,
 a commune with its EPCI) is a match of integer keys, by lookup arrays when the keys are few.
+Standardised indicators (DSR, ICM, life expectancy) read their populations by age band as dense
+arrays of zones × periods × sexes × bands (:mod:`cls_analysis.indicators.grid`), and apply the
+formulas of :mod:`cls_analysis.stats` to them (``dsr_from_bands``, ``life_table_from_bands``);
+data these arrays cannot hold regularly go through the ``stats`` functions themselves.
 Each indicator is one self-contained job: its statistic for every zone, the statuses, the
 secondary suppression, the comparisons and its sorted rows. In a national pass (tens of
 thousands of zones, Linux) the jobs are shared with a second, forked process when a processor
@@ -36,13 +40,14 @@ from cls_analysis._keys import (
     category_codes,
     factorize,
     in_order_of_appearance,
+    label_positions,
     positions,
     used_codes,
 )
 from cls_analysis._parallel import can_fork, free_processors, run_forked
 from cls_analysis.errors import ClsAnalysisError
 from cls_analysis.indicators.catalogue import load_catalogue
-from cls_analysis.indicators.grid import BandGrid, BandPair, _codes_in
+from cls_analysis.indicators.grid import BandGrid, BandPair
 from cls_analysis.indicators.select import (
     RowCells,
     compatible_partition,
@@ -609,7 +614,7 @@ def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
             result = _widen(_indirect_by_stats(frame, reference, multiplier), KEYS)
     # withheld rows (population or events) of each zone and period
     periods = pair.grid.periods
-    zone_period = result["zone"].to_numpy(dtype=np.int64) * len(periods) + _codes_in(result["period"], periods)
+    zone_period = result["zone"].to_numpy(dtype=np.int64) * len(periods) + label_positions(result["period"], periods)
     result["x_secret"] = pair.secret()[zone_period]
     return result
 
@@ -629,7 +634,7 @@ def _life_expectancy(pair: BandPair) -> pd.DataFrame:
             return pd.DataFrame(columns=KEYS)
         result = stats.life_expectancy(frame, deaths="x", n="n", age="age", by=KEYS, confidence=LEVELS)
         result = _widen(result.drop(columns=[c for c in result.columns if c == "age"]), KEYS)
-    zone_period = result["zone"].to_numpy(dtype=np.int64) * len(grid.periods) + _codes_in(result["period"], grid.periods)
+    zone_period = result["zone"].to_numpy(dtype=np.int64) * len(grid.periods) + label_positions(result["period"], grid.periods)
     result["x_secret"] = pair.secret(usable)[zone_period]
     return result
 
@@ -1152,7 +1157,7 @@ def implicit_zero_measures(catalogue: pd.DataFrame | None = None) -> list[str]:
     Those read by the catalogue's standardised indicators (DSR, ICM, life expectancy) as
     events and by no other indicator: they place a zone's events in its population's bands,
     and a band without row has no events when the zone has known events at other ages in the
-    same period (see :meth:`_AgeGrid.paired`). Another reading (a sum over an age range) would
+    same period (see :meth:`~cls_analysis.indicators.grid.BandGrid.paired`). Another reading (a sum over an age range) would
     take a band left out for a missing one, so a measure read so is not among them.
 
     >>> "deaths" in implicit_zero_measures(), "population" in implicit_zero_measures()

@@ -17,19 +17,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cls_analysis._keys import among, factorize, used_codes
+from cls_analysis._keys import among, factorize, label_positions, used_codes
 from cls_analysis.stats._output import format_multiplier
 from cls_analysis.stats._poisson import poisson_limits, poisson_method
 
 __all__ = ["BandGrid", "BandPair"]
-
-
-def _codes_in(column: pd.Series, labels: Sequence[str], rows: np.ndarray | None = None) -> np.ndarray:
-    """Position of each row's value among ``labels`` (-1: absent or missing), for the ``rows``
-    of ``column`` (all by default), by the column's codes (each distinct value looked up once)."""
-    codes, uniques = factorize(column)
-    found = pd.Index(list(labels), dtype=object).get_indexer(np.asarray(uniques).astype(str))
-    return np.append(found, -1)[codes if rows is None else codes[rows]]
 
 
 class BandGrid:
@@ -121,13 +113,13 @@ class BandGrid:
         and period (``zone × periods + period``); -1 outside."""
         zone = rows["zone"].to_numpy(dtype=np.int64)[selected]
         zone_period = zone * shape[1]
-        period = _codes_in(rows["period"], periods, selected)
+        period = label_positions(rows["period"], periods, selected)
         zone_period += period
         zone_period[(zone < 0) | (zone >= shape[0]) | (period < 0)] = -1
         del zone, period
         sex = (np.zeros(len(selected), dtype=np.int64) if self.sexes is None
-               else _codes_in(rows["sex"], self.sexes, selected))
-        band = _codes_in(rows["age"], self.bands, selected)
+               else label_positions(rows["sex"], self.sexes, selected))
+        band = label_positions(rows["age"], self.bands, selected)
         cell = zone_period * shape[2]
         cell += sex
         cell *= shape[3]
