@@ -254,7 +254,7 @@ class _Context:
     within: list[np.ndarray] = field(default_factory=list)  # secondary suppression: parent of each zone, by type
     parents: dict[str, np.ndarray] = field(default_factory=dict)  # comparisons: parent of each zone, by level
     selections: dict = field(default_factory=dict)
-    grids: dict = field(default_factory=dict)  # populations by band matched to events' periods (kept)
+    grids: dict = field(default_factory=dict)  # population rows chosen, their periods, and the grids made (kept)
     distinct: dict = field(default_factory=dict)
     cells: dict = field(default_factory=dict)  # RowCells of the tables read (by id, the table kept)
     relabelled: dict = field(default_factory=dict)  # events with finer bands renamed (kept)
