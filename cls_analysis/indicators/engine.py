@@ -59,9 +59,11 @@ from cls_analysis.indicators.select import (
     selected_rows,
     shared_codes,
 )
+from cls_analysis.stats._poisson import poisson_method
 from cls_analysis.stats.dsr import dsr_from_bands
 from cls_analysis.stats.life_expectancy import LIFE_TABLE_BANDS, life_table_from_bands
 from cls_analysis.stats.proportion import proportion_from_sums
+from cls_analysis.stats.rate import crude_rate_from_sums
 from cls_analysis.stats.standards import standard_weights
 
 __all__ = ["RESULT_COLUMNS", "classified_communes", "compute", "compute_zone_results", "implicit_zero_measures"]
@@ -381,32 +383,29 @@ def _simple(ind: dict, ctx: _Context, kind: str) -> pd.DataFrame:
     valid = known & (n > 0)
     if kind == "proportion":
         valid &= x <= n * (1 + 1e-9)
+    if ((x < 0) | (n < 0))[known].any():  # stats would refuse them: said for every zone
+        raise ClsAnalysisError(f"effectifs négatifs dans {', '.join(_measures(ind['numerator']))} ou "
+                               f"{', '.join(den_measures)} : corrigez les observations.")
     figures = {c: np.full(len(pair), np.nan) for c in ("value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998")}
     statistic, method = _TextCodes.constant(kind, len(pair)), _TextCodes.constant("", len(pair))
+    rows = np.flatnonzero(valid)
     if kind in ("ratio", "density"):
-        figures["value"][valid] = x[valid] / n[valid] * multiplier
+        figures["value"][rows] = x[rows] / n[rows] * multiplier
         method = _TextCodes.constant("ratio (effectifs exhaustifs, sans intervalle)", len(pair))
-    elif valid.any() and kind == "proportion":
-        # one row per zone and period, checked: stats.proportion's figures on the arrays
-        rows = np.flatnonzero(valid)
-        value, lower, upper, label = proportion_from_sums(np.minimum(x[rows], n[rows]) + 0.0, n[rows] + 0.0,
-                                                          LEVELS, multiplier)
+    elif len(rows):
+        # one row per zone and period, checked: the figures of stats.proportion / stats.crude_rate
+        if kind == "proportion":
+            value, lower, upper, label = proportion_from_sums(np.minimum(x[rows], n[rows]), n[rows], LEVELS, multiplier)
+            method.put(rows, "Wilson")
+        else:
+            value, lower, upper, label = crude_rate_from_sums(x[rows], n[rows], LEVELS, multiplier)
+            codes, labels = poisson_method(x[rows])
+            for code, text in enumerate(labels):
+                method.put(rows[codes == code], text)
         figures["value"][rows] = value
         figures["lower_ci"][rows], figures["upper_ci"][rows] = lower[:, 0], upper[:, 0]
         figures["lower_ci_998"][rows], figures["upper_ci_998"][rows] = lower[:, 1], upper[:, 1]
         statistic.put(rows, label)
-        method.put(rows, "Wilson")
-    elif valid.any():
-        subset = pair.loc[valid, [*KEYS, "x", "n"]].copy()
-        computed = _widen(stats.crude_rate(subset, x="x", n="n", by=KEYS, confidence=LEVELS, multiplier=multiplier),
-                          KEYS)
-        mine, theirs = shared_codes([subset, computed], KEYS)
-        at = positions(mine, theirs)
-        rows, found, safe = np.flatnonzero(valid), at >= 0, np.clip(at, 0, None)
-        for column, values in figures.items():
-            values[rows] = np.where(found, computed[column].to_numpy(dtype=float)[safe], np.nan) if len(computed) else np.nan
-        statistic.place(rows, computed["statistic"], at)
-        method.place(rows, computed["method"], at)
     if kind == "proportion" and valid.any() and bool(ind.get("complement")):
         x, value = n - x, figures["value"]
         figures = {"value": multiplier - value,
@@ -847,12 +846,6 @@ class _TextCodes:
         text = cls(None, n)
         text.codes[:] = text.code(label)
         return text
-
-    def place(self, rows: np.ndarray, values: pd.Series, at: np.ndarray) -> None:
-        """``values`` at ``at`` written at ``rows`` (``at`` -1: missing)."""
-        codes, uniques = pd.factorize(values)
-        mine = np.array([self.code(str(u)) for u in uniques] + [-1], dtype=np.int64)
-        self.codes[rows] = np.where(at >= 0, mine[codes[np.clip(at, 0, None)]] if len(codes) else -1, -1)
 
     def code(self, label: str) -> int:
         """The code of ``label``, added to the labels when new."""

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from cls_analysis._keys import among, factorize, label_positions, used_codes
-from cls_analysis.stats._output import format_multiplier
-from cls_analysis.stats._poisson import poisson_limits, poisson_method
+from cls_analysis.stats._poisson import poisson_method
+from cls_analysis.stats.isr import isr_from_sums
 
 __all__ = ["BandGrid", "BandPair"]
 
@@ -248,14 +248,13 @@ class BandPair:
         observed, expected = observed[at], expected[at]
         if (expected <= 0).any():
             return None
-        scale = reference_value / expected
+        value, lower, upper, statistic = isr_from_sums(observed, expected, levels, reference_value)
         out = self.keys()
-        out["numerator"], out["denominator"], out["value"] = observed, expected, observed * scale
-        for level, suffix in zip(levels, ("", "_998"), strict=True):
-            lower, upper = poisson_limits(observed, level)
-            out[f"lower_ci{suffix}"], out[f"upper_ci{suffix}"] = lower * scale, upper * scale
+        out["numerator"], out["denominator"], out["value"] = observed, expected, value
+        out["lower_ci"], out["upper_ci"], out["lower_ci_998"], out["upper_ci_998"] = (
+            lower[:, 0], upper[:, 0], lower[:, 1], upper[:, 1])
         out["confidence"] = levels[0]
-        out["statistic"] = f"indirectly standardised ratio x {format_multiplier(reference_value)}"
+        out["statistic"] = statistic
         codes, labels = poisson_method(observed)
         out["method"] = pd.Categorical.from_codes(codes, categories=pd.Index(labels, dtype=object))
         return out

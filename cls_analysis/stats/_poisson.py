@@ -28,6 +28,7 @@ __all__ = [
     "exact_upper",
     "poisson_limits",
     "poisson_method",
+    "scaled_poisson",
     "z_value",
 ]
 
@@ -107,6 +108,25 @@ def poisson_limits(count: np.ndarray, confidence: float) -> tuple[np.ndarray, np
         lower[small] = exact_lower(few, confidence)[inverse]
         upper[small] = exact_upper(few, confidence)[inverse]
     return lower, upper
+
+
+def scaled_poisson(count: np.ndarray, scale: np.ndarray, levels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A figure that is a Poisson count times a scale (a rate: ``multiplier / population``; an
+    ICM: ``100 / expected``): its value and its limits at each level (counts × levels), those
+    of :func:`poisson_limits` scaled.
+
+    >>> value, lower, upper = scaled_poisson(np.array([20.0]), np.array([0.5]), [0.95])
+    >>> float(value[0]), round(float(lower[0, 0]), 4)
+    (10.0, 6.1057)
+    """
+    count = np.asarray(count, dtype=float)
+    lower = np.empty((len(count), len(levels)))
+    upper = np.empty_like(lower)
+    for j, level in enumerate(levels):
+        lo, up = poisson_limits(count, level)
+        lower[:, j] = lo * scale
+        upper[:, j] = up * scale
+    return count * scale, lower, upper
 
 
 def poisson_method(count: np.ndarray) -> tuple[np.ndarray, list[str]]:

@@ -10,7 +10,7 @@ import pandas as pd
 from cls_analysis.errors import describe_rows
 from cls_analysis.stats._groups import first_occurrence, group_rows, sum_by
 from cls_analysis.stats._output import build_output, format_multiplier
-from cls_analysis.stats._poisson import poisson_limits, poisson_method
+from cls_analysis.stats._poisson import poisson_method, scaled_poisson
 from cls_analysis.stats._validate import (
     StatsInputError,
     check_columns,
@@ -23,7 +23,7 @@ from cls_analysis.stats._validate import (
 )
 from cls_analysis.stats.ages import normalize_age_band, normalize_age_codes
 
-__all__ = ["ISR_KINDS", "isr"]
+__all__ = ["ISR_KINDS", "isr", "isr_from_sums"]
 
 #: What :func:`isr` returns: the ratio (ICM/SMR) or the indirectly standardised rate.
 ISR_KINDS = ("ratio", "rate")
@@ -266,8 +266,7 @@ def isr(
         )
 
     if kind == "ratio":
-        scale = ref_value / expected
-        statistic = f"indirectly standardised ratio x {format_multiplier(ref_value)}"
+        value, lower, upper, statistic = isr_from_sums(observed, expected, levels, ref_value)
     else:
         if strata is None:
             strata, _ = normalize_age_codes(df[age])
@@ -287,23 +286,31 @@ def isr(
                 )
         ref_x = sum_by(groups.codes[first], xr[first], groups.size)
         ref_n = sum_by(groups.codes[first], nr[first], groups.size)
-        scale = ref_x / ref_n * mult / expected
+        value, lower, upper = scaled_poisson(observed, ref_x / ref_n * mult / expected, levels)
         statistic = f"indirectly standardised rate per {format_multiplier(mult)}"
-
-    lower = np.empty((groups.size, len(levels)))
-    upper = np.empty_like(lower)
-    for j, level in enumerate(levels):
-        lo, up = poisson_limits(observed, level)
-        lower[:, j] = lo * scale
-        upper[:, j] = up * scale
     return build_output(
         groups.keys,
         levels,
         numerator=observed,
         denominator=expected,
-        value=observed * scale,
+        value=value,
         lower=lower,
         upper=upper,
         statistic=statistic,
         method=poisson_method(observed),
     )
+
+
+def isr_from_sums(observed: np.ndarray, expected: np.ndarray, levels: Sequence[float],
+                  reference_value: float = 100) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """The figures of :func:`isr` (``kind="ratio"``) from each group's observed and expected
+    events, its checks done: the value, the limits (groups × levels: exact below 10 observed
+    events, Byar's from 10) and the ``statistic`` text. The indicator engine calls it on its
+    grids of zones × bands.
+
+    >>> value, lower, upper, statistic = isr_from_sums(np.array([12.0]), np.array([10.0]), [0.95])
+    >>> float(value[0]), statistic
+    (120.0, 'indirectly standardised ratio x 100')
+    """
+    value, lower, upper = scaled_poisson(observed, reference_value / expected, levels)
+    return value, lower, upper, f"indirectly standardised ratio x {format_multiplier(reference_value)}"

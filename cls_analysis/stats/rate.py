@@ -9,7 +9,7 @@ import pandas as pd
 
 from cls_analysis.stats._groups import group_rows, sum_by
 from cls_analysis.stats._output import build_output, format_multiplier
-from cls_analysis.stats._poisson import poisson_limits, poisson_method
+from cls_analysis.stats._poisson import poisson_method, scaled_poisson
 from cls_analysis.stats._validate import (
     StatsInputError,
     check_columns,
@@ -21,7 +21,7 @@ from cls_analysis.stats._validate import (
     to_column_list,
 )
 
-__all__ = ["crude_rate"]
+__all__ = ["crude_rate", "crude_rate_from_sums"]
 
 
 def crude_rate(
@@ -95,21 +95,30 @@ def crude_rate(
             "taux n'est pas défini sur une population nulle (PHEindicatormethods refuse aussi "
             "les dénominateurs nuls). Retirez ces groupes ou corrigez la population."
         )
-    scale = mult / ns
-    lower = np.empty((groups.size, len(levels)))
-    upper = np.empty_like(lower)
-    for j, level in enumerate(levels):
-        lo, up = poisson_limits(xs, level)
-        lower[:, j] = lo * scale
-        upper[:, j] = up * scale
+    value, lower, upper, statistic = crude_rate_from_sums(xs, ns, levels, mult)
     return build_output(
         groups.keys,
         levels,
         numerator=xs,
         denominator=ns,
-        value=xs * scale,
+        value=value,
         lower=lower,
         upper=upper,
-        statistic=f"rate per {format_multiplier(mult)}",
+        statistic=statistic,
         method=poisson_method(xs),
     )
+
+
+def crude_rate_from_sums(xs: np.ndarray, ns: np.ndarray, levels: Sequence[float],
+                         multiplier: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """The figures of :func:`crude_rate` from each group's sums, its checks done: the value,
+    the limits (groups × levels: exact below 10 events, Byar's from 10) and the ``statistic``
+    text. The indicator engine calls it on the pairs it has already checked.
+
+    >>> value, lower, upper, statistic = crude_rate_from_sums(np.array([5.0]), np.array([100.0]), [0.95], 100)
+    >>> float(value[0]), round(float(upper[0, 0]), 3), statistic
+    (5.0, 11.668, 'rate per 100')
+    """
+    mult = float(multiplier)
+    value, lower, upper = scaled_poisson(xs, mult / ns, levels)
+    return value, lower, upper, f"rate per {format_multiplier(mult)}"

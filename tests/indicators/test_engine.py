@@ -124,6 +124,54 @@ def test_proportion_from_summed_counts(setup):
     assert row["status"] == "ok" and row["assessment"] == "not judged"  # polarity 0
 
 
+def byar(x, level):
+    z = norm.ppf(1 - (1 - level) / 2)
+    lower = x * (1 - 1 / (9 * x) - z / (3 * np.sqrt(x))) ** 3
+    upper = (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * np.sqrt(x + 1))) ** 3
+    return lower, upper
+
+
+def _with_births(zobs):
+    births = zobs.loc[(zobs["measure"] == "population") & (zobs["sex"] == "F") & (zobs["age"] == "25-29")]
+    births = births.assign(period="2017-2021", measure="births", sex="all", age="all",
+                           value=(births["value"] * 0.4).round(), status="ok")
+    return pd.concat([zobs, births], ignore_index=True)
+
+
+def test_crude_rate_pooled_over_years_with_byar_limits(setup):
+    """Births of 2017-2021 per 1,000 inhabitants of 2021: the population counts five times (the
+    years pooled), the limits are Byar's from 10 births (formulas written here)."""
+    zones, zobs, _ = setup
+    zobs = _with_births(zobs)
+    results = compute_zone_results(zobs, zones, indicators=["natalite"])
+    for zone_type, code in [("territory", "T1"), ("departement", "17"), ("france", "FRM")]:
+        row = pick(results, "natalite", zone_type, code)
+        mine = zobs.loc[zobs["zone_code"] == code]
+        x = mine.loc[mine["measure"] == "births", "value"].sum()
+        n = 5 * mine.loc[(mine["measure"] == "population"), "value"].sum()
+        assert x >= 10 and row["numerator"] == pytest.approx(x) and row["denominator"] == pytest.approx(n)
+        assert row["value"] == pytest.approx(1000 * x / n, rel=1e-12)
+        for level, suffix in ((0.95, ""), (0.998, "_998")):
+            lo, hi = byar(x, level)
+            assert (row[f"lower_ci{suffix}"], row[f"upper_ci{suffix}"]) == pytest.approx((1000 * lo / n, 1000 * hi / n),
+                                                                                         rel=1e-9)
+        assert row["method"] == "Byars" and row["statistic"] == "rate per 1000"
+
+
+def test_negative_counts_make_the_indicator_unavailable_with_a_french_note(setup):
+    """A negative count (observations not validated) gives no figure at all, rather than a
+    rate or a proportion computed from it: every zone says why."""
+    zones, zobs, _ = setup
+    zobs = _with_births(zobs)
+    negative = (zobs["measure"] == "births") & (zobs["zone_code"] == COMMUNES[1])
+    zobs.loc[negative, "value"] = -3.0
+    results = compute_zone_results(zobs, zones, indicators=["natalite", "part_75p"])
+    rate = results.loc[results["indicator"] == "natalite"]
+    assert rate["value"].isna().all() and (rate["status"] == "missing").all()
+    assert rate["note"].str.contains("effectifs négatifs dans births ou population").all()
+    assert (results.loc[results["indicator"] == "part_75p", "status"] == "ok").any()  # the others go on
+
+
 def test_icm_by_sex_and_age_against_france(setup):
     _, zobs, results = setup
     france = zobs.loc[zobs["zone_code"] == "FRM"].pivot_table(index=["sex", "age"], columns="measure", values="value")
