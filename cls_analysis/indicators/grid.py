@@ -70,7 +70,7 @@ class BandGrid:
         source_periods = list(dict.fromkeys(source for _, source, _ in periods))
         self.zone_count = zone_count
         shape = (zone_count, len(source_periods), self.n_sexes, len(self.bands))
-        cell = self._cells(rows, selected, source_periods, shape)[0]
+        cell = self._cells(rows, selected, source_periods)[0]
         inside = cell >= 0
         cell = cell[inside]
         value = rows["value"].to_numpy(dtype=float)[selected][inside]
@@ -107,22 +107,26 @@ class BandGrid:
     def n_sexes(self) -> int:
         return 1 if self.sexes is None else len(self.sexes)
 
-    def _cells(self, rows: pd.DataFrame, selected: np.ndarray, periods: Sequence[str], shape: tuple
-               ) -> tuple[np.ndarray, np.ndarray]:
-        """The cell (zone, period, sex, band) of each ``selected`` row in ``shape``, and its zone
-        and period (``zone × periods + period``); -1 outside."""
+    def _zone_periods(self, rows: pd.DataFrame, selected: np.ndarray, periods: Sequence[str]) -> np.ndarray:
+        """The zone and period (``zone × len(periods) + period``) of each ``selected`` row, -1
+        for a zone or period outside the grid."""
         zone = rows["zone"].to_numpy(dtype=np.int64)[selected]
-        zone_period = zone * shape[1]
         period = label_positions(rows["period"], periods, selected)
-        zone_period += period
-        zone_period[(zone < 0) | (zone >= shape[0]) | (period < 0)] = -1
-        del zone, period
+        zone_period = zone * len(periods) + period
+        zone_period[(zone < 0) | (zone >= self.zone_count) | (period < 0)] = -1
+        return zone_period
+
+    def _cells(self, rows: pd.DataFrame, selected: np.ndarray, periods: Sequence[str]
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """The cell (zone, period, sex, band) of each ``selected`` row, and its zone and period
+        (:meth:`_zone_periods`); -1 outside the grid."""
+        zone_period = self._zone_periods(rows, selected, periods)
         sex = (np.zeros(len(selected), dtype=np.int64) if self.sexes is None
                else label_positions(rows["sex"], self.sexes, selected))
         band = label_positions(rows["age"], self.bands, selected)
-        cell = zone_period * shape[2]
+        cell = zone_period * self.n_sexes
         cell += sex
-        cell *= shape[3]
+        cell *= len(self.bands)
         cell += band
         cell[(zone_period < 0) | (sex < 0) | (band < 0)] = -1
         return cell, zone_period
@@ -132,18 +136,17 @@ class BandGrid:
         the rows' order (values missing count 0; events in a cell without population are left
         out), for the zones and periods having population and events there or known events at
         other ages (``known_rows``)."""
-        shape = (self.zone_count, len(self.periods), self.n_sexes, len(self.bands))
-        cell, zone_period = self._cells(events, rows, self.periods, shape)
-        has_events = np.zeros(shape[0] * shape[1], dtype=bool)
+        cell, zone_period = self._cells(events, rows, self.periods)
+        has_events = np.zeros(len(self.has_rows), dtype=bool)
         # a row counts for its zone and period whatever its sex and band
         has_events[zone_period[zone_period >= 0]] = True
         if known_rows is not None and len(known_rows):
-            known = self._cells(events, known_rows, self.periods, shape)[1]
+            known = self._zone_periods(events, known_rows, self.periods)
             has_events[known[known >= 0]] = True
         hit = cell >= 0
         hit[hit] = self.present.reshape(-1)[cell[hit]]
         value = events["value"].to_numpy(dtype=float)[rows[hit]]
-        x = np.bincount(cell[hit], weights=np.where(np.isnan(value), 0.0, value), minlength=int(np.prod(shape)))
+        x = np.bincount(cell[hit], weights=np.where(np.isnan(value), 0.0, value), minlength=self.n.size)
         status, labels = factorize(events["status"])
         withheld = among(status[rows[hit]], labels, ["secret"])
         secret_cells = cell[hit][withheld]

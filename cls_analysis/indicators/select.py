@@ -20,13 +20,13 @@ from cls_analysis.stats._groups import group_rows
 from cls_analysis.stats.ages import age_interval
 
 __all__ = [
+    "RowCells",
     "age_partition",
     "compatible_partition",
     "containing_band",
     "finest_partition",
     "grouped_sums",
     "match_denominator_period",
-    "RowCells",
     "period_bounds",
     "scope_labels",
     "select_values",
@@ -165,7 +165,7 @@ def select_values(
     keys : sequence of str
         Columns identifying a zone and period (the engine numbers its zones: ``zone, period``).
     cells : RowCells, optional
-        :func:`row_cells` of ``zobs``, when it was computed already (a table read many times).
+        The :class:`RowCells` of ``zobs``, when made already (a table read many times).
 
     Returns
     -------
