@@ -601,7 +601,7 @@ def _standardised(ind: dict, ctx: _Context) -> pd.DataFrame:
         result = _direct(pair, ind, ctx)
         if result is None:  # irregular data: stats.dsr says what is wrong
             frame = pair.frame().assign(n=lambda f: f["n"].fillna(0.0))
-            result = _widen(stats.dsr(frame, x="x", n="n", standard=_standard(ind, frame, ctx), age="age", by=KEYS,
+            result = _widen(stats.dsr(frame, x="x", n="n", standard=_standard(ind, pair, ctx), age="age", by=KEYS,
                                       confidence=LEVELS, multiplier=multiplier), KEYS)
     else:
         result = pair.indirect(ctx.france, multiplier, LEVELS)
@@ -664,14 +664,17 @@ def _life_table(pair: BandPair, usable: np.ndarray) -> pd.DataFrame | None:
     return result
 
 
-def _standard(ind: dict, frame: pd.DataFrame, ctx: _Context) -> str | pd.Series:
-    """The standard population of a DSR: a built-in name, or for ``france`` the population
-    by band of the France zones (every period) of ``frame`` (rows of zone, age and ``n``)."""
+def _standard(ind: dict, pair: BandPair, ctx: _Context) -> str | pd.Series:
+    """The standard population of a DSR: a built-in name, or for ``france`` the population of
+    the France zones of ``pair`` (every period kept) by band, the bands where they have rows."""
     standard = _opt(ind["standard"], "esp2013")
     if standard != "france":
         return standard
-    france = frame.loc[np.isin(frame["zone"].to_numpy(), ctx.france)]
-    return france.groupby("age", observed=True)["n"].sum()
+    grid = pair.grid
+    france = pair.kept & np.isin(np.arange(len(pair.kept)) // len(grid.periods), ctx.france)
+    present = grid.present[france].any(axis=(0, 1))
+    total = np.where(grid.present[france], grid.n_filled[france], 0.0).sum(axis=(0, 1))
+    return pd.Series(total[present], index=pd.Index(grid.bands, dtype=object)[present])
 
 
 def _direct(pair: BandPair, ind: dict, ctx: _Context) -> pd.DataFrame | None:
@@ -687,11 +690,8 @@ def _direct(pair: BandPair, ind: dict, ctx: _Context) -> pd.DataFrame | None:
     events, population = pair.x[at, 0], grid.n_filled[at, 0]
     if (events < 0).any():
         return None
-    standard = _opt(ind["standard"], "esp2013")
-    if standard == "france":
-        france = np.isin(at // len(grid.periods), ctx.france)
-        standard = pd.Series(population[france].sum(axis=0), index=labels) if france.any() else pd.Series(dtype=float)
-    weights, _ = standard_weights(pd.DataFrame(), standard, np.arange(len(labels)), labels, population[:, 0])
+    weights, _ = standard_weights(pd.DataFrame(), _standard(ind, pair, ctx), np.arange(len(labels)), labels,
+                                  population[:, 0])
     total, value, lower, upper, (codes, texts) = dsr_from_bands(events, population, weights, LEVELS,
                                                                 float(ind["multiplier"]))
     out = pair.keys()

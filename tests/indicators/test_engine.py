@@ -204,6 +204,30 @@ def test_dsr_esp2013(setup):
     assert row["comparison_departement"] == "not compared"
 
 
+def test_dsr_standardised_on_france_population(setup, monkeypatch):
+    """A catalogue entry with ``standard = "france"``: the standard is France's population by
+    band (formula written here), on the engine's grid and through stats.dsr alike."""
+    from cls_analysis.indicators.catalogue import load_catalogue
+
+    zones, zobs, _ = setup
+    catalogue = load_catalogue()
+    catalogue.loc[catalogue["id"] == "mort_generale_tsm", "standard"] = "france"
+    results = compute_zone_results(zobs, zones, catalogue=catalogue, indicators=["mort_generale_tsm"])
+
+    def by_band(code):
+        return zobs.loc[zobs["zone_code"] == code].groupby(["age", "measure"])["value"].sum().unstack().reindex(BANDS)
+
+    weights = by_band("FRM")["population"].to_numpy()
+    for code, zone_type in (("T1", "territory"), ("17", "departement")):
+        table = by_band(code)
+        rates = (table["deaths"] / (table["population"] * 5)).to_numpy()
+        expected = (weights * rates).sum() / weights.sum() * 100000
+        assert pick(results, "mort_generale_tsm", zone_type, code)["value"] == pytest.approx(expected, rel=1e-9)
+    monkeypatch.setattr(engine, "_direct", lambda *args: None)  # through stats.dsr
+    through_stats = compute_zone_results(zobs, zones, catalogue=catalogue, indicators=["mort_generale_tsm"])
+    pd.testing.assert_frame_equal(through_stats, results, check_exact=False, rtol=1e-12)
+
+
 def test_premature_icm_uses_bands_under_65(setup):
     _, zobs, results = setup
     deaths = zobs.loc[(zobs["zone_code"] == "T1") & (zobs["measure"] == "deaths")]
