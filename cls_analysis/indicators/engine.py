@@ -1024,7 +1024,9 @@ def _secondary_suppression(res: _Results, table: _ZoneTable, within: Sequence[np
             continue
         at, hidden, group = at[concerned], hidden[concerned], group[concerned]
         group = in_order_of_appearance(group, int(group.max()) + 1)
-        # a lone hidden commune with no other count stays so: said in its note
+        # a group whose only hidden commune has no other positive count to pair with needs
+        # none: its parent's total is that commune's count, below the threshold (or secret),
+        # hence hidden itself
         secondary, _ = stats.secondary_rows(np.nan_to_num(res.columns["numerator"][at], nan=0.0), hidden,
                                             np.zeros(len(at), dtype=bool), group, int(group.max()) + 1)
         newly = at[secondary]
