@@ -255,6 +255,24 @@ def test_small_counts_suppressed_with_secondary(setup):
     assert pick(results, "mort_prematuree_icm", "territory", "T1")["status"] == "ok"
 
 
+def test_a_lone_hidden_commune_is_protected_by_its_parent_being_hidden():
+    """A hidden commune whose neighbours count no event has no partner to hide: the territory's
+    total is then that commune's small count, hidden by the same rule, so nothing is
+    recoverable and no other commune is hidden for nothing."""
+    zones = make_zones()
+    obs = commune_observations()
+    young = (obs["measure"] == "deaths") & obs["age"].isin(BANDS[:13]) & obs["zone_code"].isin(COMMUNES[1:3])
+    obs.loc[young, "value"] = 0.0
+    results = compute_zone_results(to_zones(obs, zones), zones, indicators=["mort_prematuree_icm"])
+    communes = results.loc[results["zone_type"] == "commune"].set_index("zone_code")
+    small = obs.loc[(obs["measure"] == "deaths") & obs["age"].isin(BANDS[:13]) & (obs["zone_code"] == COMMUNES[0]), "value"].sum()
+    assert 0 < small < 10 and communes.loc[COMMUNES[0], "status"] == "suppressed"
+    assert (communes.loc[COMMUNES[1:3], "status"] == "zero").all()
+    assert not communes["note"].str.startswith("masqué").any()
+    territory = pick(results, "mort_prematuree_icm", "territory", "T1")
+    assert territory["status"] == "suppressed" and np.isnan(territory["numerator"])
+
+
 def test_published_value_and_producer_secret(setup):
     _, _, results = setup
     assert pick(results, "revenu_median", "territory", "T1")["value"] == 21000
